@@ -1,0 +1,46 @@
+# Two commands: `make run` and `make test` (see README). Everything lives in .venv/.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+
+.PHONY: run test install system-packages messages migrate demo worker bench lint format clean
+
+run: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_demo
+	@echo ""
+	@echo "  Passerelle : http://127.0.0.1:8000/   (admin : http://127.0.0.1:8000/admin/)"
+	@echo "  Ctrl-C arrête le site, le worker Celery et beat."
+	@echo ""
+	$(BIN)/honcho --procfile Procfile.dev start
+
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+install: $(INSTALLED) messages
+
+system-packages:
+	@scripts/ensure-system-packages
+
+$(INSTALLED): pyproject.toml | system-packages
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(INSTALLED)
+
+# Catalogues are compiled by the build, never committed.
+messages: $(INSTALLED)
+	@$(BIN)/python manage.py compilemessages --ignore='.venv/*' -v 0
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) var

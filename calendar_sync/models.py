@@ -1,0 +1,1 @@
+# Meetings and consultants' calendars arrive with the calendar issue.

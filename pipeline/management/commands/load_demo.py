@@ -1,0 +1,26 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from audits import demo as audits_demo
+from cms import demo as cms_demo
+from pipeline import demo as pipeline_demo
+
+
+class Command(BaseCommand):
+    help = "Charge le site de démonstration (pages, questionnaire, utilisateurs, organisations)."
+
+    def handle(self, *args, **options):
+        home = cms_demo.load()
+        audit_page = audits_demo.load(home)
+        users = pipeline_demo.load_users()
+        organisations = pipeline_demo.load_organisations(users["consultant"])
+        self.stdout.write(self.style.SUCCESS("Démo prête."))
+        self.stdout.write(f"  Accueil       : {settings.SITE_URL}{home.url}")
+        self.stdout.write(f"  Questionnaire : {settings.SITE_URL}{audit_page.url}")
+        self.stdout.write(f"  Admin         : {settings.SITE_URL}/admin/")
+        self.stdout.write(f"  Organisations : {len(organisations)}")
+        self.stdout.write(
+            "  Comptes (mot de passe : DEMO_PASSWORD, par défaut « passerelle-demo ») :"
+        )
+        for username in users:
+            self.stdout.write(f"    - {username}")

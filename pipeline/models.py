@@ -1,0 +1,380 @@
+"""Organisations, their contacts and their audit journeys (engagements), with full history."""
+
+from __future__ import annotations
+
+import secrets
+from email.utils import make_msgid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from pipeline.stages import OPEN_STAGES, LostReason, Stage
+
+
+class TimeStampedModel(models.Model):
+    created_at = models.DateTimeField(_("créé le"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class OrganisationType(models.TextChoices):
+    COMMUNE = "commune_intercommunalite", _("Commune / intercommunalité")
+    DEPARTEMENT_REGION = "departement_region", _("Département / Région")
+    PUBLIC_BODY = "autre_etablissement_public", _("Autre établissement public")
+    ASSOCIATION = "association", _("Association")
+    COOPERATIVE = "cooperative", _("Coopérative")
+    COMPANY = "entreprise", _("Entreprise")
+    OTHER = "autre", _("Autre")
+
+
+PUBLIC_ORGANISATION_TYPES = frozenset(
+    {OrganisationType.COMMUNE, OrganisationType.DEPARTEMENT_REGION, OrganisationType.PUBLIC_BODY}
+)
+
+
+class Organisation(TimeStampedModel):
+    name = models.CharField(_("nom"), max_length=200)
+    kind = models.CharField(
+        _("type de structure"), max_length=32, choices=OrganisationType.choices, blank=True
+    )
+    headcount = models.CharField(_("effectif"), max_length=16, blank=True)
+    siren = models.CharField(_("SIREN"), max_length=9, blank=True, db_index=True)
+    domain = models.CharField(
+        _("domaine e-mail"),
+        max_length=253,
+        blank=True,
+        db_index=True,
+        help_text=_(
+            "Domaine des adresses professionnelles, vide pour les messageries grand public."
+        ),
+    )
+    postcode = models.CharField(_("code postal"), max_length=10, blank=True)
+    territory = models.CharField(
+        _("territoire"), max_length=3, blank=True, db_index=True, help_text=_("Département")
+    )
+    website = models.URLField(_("site internet"), blank=True)
+    time_zone = models.CharField(_("fuseau horaire"), max_length=64, default="Europe/Paris")
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("fusionnée dans"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="merged_from",
+    )
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["name"]
+        indexes = [models.Index(fields=["name", "postcode"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_public_body(self) -> bool:
+        return self.kind in PUBLIC_ORGANISATION_TYPES
+
+
+class Contact(TimeStampedModel):
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        related_name="contacts",
+    )
+    name = models.CharField(_("prénom et nom"), max_length=200)
+    role = models.CharField(_("fonction"), max_length=200, blank=True)
+    email = models.EmailField(_("e-mail"), max_length=254, db_index=True)
+    phone = models.CharField(_("téléphone"), max_length=40, blank=True)
+    consent_contact = models.BooleanField(_("accepte d'être recontacté·e"), default=False)
+    consent_contact_at = models.DateTimeField(_("consentement donné le"), null=True, blank=True)
+    consent_newsletter = models.BooleanField(_("lettre d'information"), default=False)
+    consent_newsletter_at = models.DateTimeField(
+        _("inscription à la lettre le"), null=True, blank=True
+    )
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} <{self.email}>"
+
+
+class EngagementQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(stage__in=OPEN_STAGES)
+
+    def visible_to(self, user):
+        """Engagements a user may see: all, or only their own when the setting restricts it."""
+        if user.is_superuser:
+            return self
+        if not user.has_perm("pipeline.view_engagement"):
+            return self.none()
+        if getattr(settings, "PIPELINE_CONSULTANTS_SEE_OWN_ONLY", False) and not user.has_perm(
+            "pipeline.view_all_engagements"
+        ):
+            return self.filter(owner=user)
+        return self
+
+
+class Engagement(TimeStampedModel):
+    """One audit journey of one organisation, from questionnaire to transition."""
+
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        related_name="engagements",
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("consultant·e"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="engagements",
+    )
+    stage = models.CharField(
+        _("étape"), max_length=32, choices=Stage.choices, default=Stage.NEW, db_index=True
+    )
+    stage_changed_at = models.DateTimeField(_("dans cette étape depuis"), default=timezone.now)
+    lost_from_stage = models.CharField(
+        _("perdu à l'étape"), max_length=32, choices=Stage.choices, blank=True
+    )
+    lost_reason = models.CharField(
+        _("raison de la perte"), max_length=32, choices=LostReason.choices, blank=True
+    )
+    source = models.CharField(_("source"), max_length=200, blank=True)
+    answers = models.JSONField(_("réponses au questionnaire"), default=dict, blank=True)
+    score = models.PositiveSmallIntegerField(_("score d'exposition"), null=True, blank=True)
+    score_details = models.JSONField(_("détail du score"), default=dict, blank=True)
+    next_action = models.CharField(_("prochaine action"), max_length=200, blank=True)
+    next_action_due = models.DateField(_("échéance"), null=True, blank=True)
+
+    objects = EngagementQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("accompagnement")
+        verbose_name_plural = _("accompagnements")
+        ordering = ["-created_at"]
+        permissions = [("view_all_engagements", _("Voir tous les accompagnements"))]
+        indexes = [models.Index(fields=["stage", "owner"])]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} — {self.get_stage_display()}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.stage in OPEN_STAGES
+
+
+class StageChange(models.Model):
+    """Append-only record of every stage change; the basis of time-in-stage reports."""
+
+    engagement = models.ForeignKey(
+        Engagement, on_delete=models.CASCADE, related_name="stage_changes"
+    )
+    from_stage = models.CharField(_("de"), max_length=32, choices=Stage.choices, blank=True)
+    to_stage = models.CharField(_("vers"), max_length=32, choices=Stage.choices)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_at = models.DateTimeField(_("le"), default=timezone.now, db_index=True)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("changement d'étape")
+        verbose_name_plural = _("changements d'étape")
+        ordering = ["changed_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.from_stage or '∅'} → {self.to_stage}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not kwargs.pop("allow_update", False):
+            raise ValidationError(_("L'historique des étapes ne se modifie pas."))
+        super().save(*args, **kwargs)
+
+
+class ActivityKind(models.TextChoices):
+    SUBMISSION = "submission", _("Questionnaire reçu")
+    STAGE_CHANGE = "stage_change", _("Changement d'étape")
+    ASSIGNMENT = "assignment", _("Attribution")
+    EMAIL = "email", _("E-mail")
+    MEETING = "meeting", _("Rendez-vous")
+    NOTE = "note", _("Note")
+    TASK = "task", _("Tâche")
+    ROADMAP = "roadmap", _("Feuille de route")
+    MERGE = "merge", _("Fusion")
+    ALERT = "alert", _("Alerte")
+
+
+class Activity(models.Model):
+    """The engagement's timeline."""
+
+    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="activities")
+    kind = models.CharField(_("type"), max_length=32, choices=ActivityKind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("par"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    occurred_at = models.DateTimeField(_("le"), default=timezone.now, db_index=True)
+    summary = models.CharField(_("résumé"), max_length=300)
+    body = models.TextField(_("détail"), blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    notification = models.ForeignKey(
+        "Notification", null=True, blank=True, on_delete=models.SET_NULL, related_name="activities"
+    )
+
+    class Meta:
+        verbose_name = _("activité")
+        verbose_name_plural = _("activités")
+        ordering = ["-occurred_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.summary
+
+
+class Task(TimeStampedModel):
+    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="tasks")
+    title = models.CharField(_("titre"), max_length=200)
+    due_date = models.DateField(_("échéance"), null=True, blank=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assignée à"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="pipeline_tasks",
+    )
+    done = models.BooleanField(_("faite"), default=False)
+    done_at = models.DateTimeField(_("faite le"), null=True, blank=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("tâche")
+        verbose_name_plural = _("tâches")
+        ordering = ["done", "due_date", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+# --- Outbox (design.md §4) ---------------------------------------------------------------------
+
+
+class NotificationKind(models.TextChoices):
+    AUDIT_CONFIRMATION = "audit_confirmation", _("Confirmation du questionnaire")
+    CONSULTANT_ALERT = "consultant_alert", _("Alerte consultant·e")
+    MEETING_REQUEST = "meeting_request", _("Invitation au rendez-vous")
+    MEETING_UPDATE = "meeting_update", _("Rendez-vous déplacé")
+    MEETING_CANCEL = "meeting_cancel", _("Rendez-vous annulé")
+    MEETING_REMINDER = "meeting_reminder", _("Rappel de rendez-vous")
+    ROADMAP_SHARED = "roadmap_shared", _("Feuille de route partagée")
+    ROADMAP_DIGEST = "roadmap_digest", _("Nouvelles de la feuille de route")
+    CONSULTANT_MESSAGE = "consultant_message", _("Message du consultant·e")
+    INTERNAL_ALERT = "internal_alert", _("Alerte interne")
+    OTHER = "other", _("Autre")
+
+
+class NotificationStatus(models.TextChoices):
+    PENDING = "pending", _("En attente")
+    SENDING = "sending", _("En cours d'envoi")
+    SENT = "sent", _("Envoyé")
+    FAILED = "failed", _("Échec, nouvel essai prévu")
+    DEAD = "dead", _("Abandonné")
+
+
+def new_message_id() -> str:
+    from urllib.parse import urlsplit
+
+    domain = urlsplit(settings.SITE_URL).hostname or "passerelle.localhost"
+    return make_msgid(idstring=secrets.token_hex(4), domain=domain)
+
+
+class NotificationQuerySet(models.QuerySet):
+    def due(self, now=None):
+        now = now or timezone.now()
+        return self.filter(
+            status__in=[NotificationStatus.PENDING, NotificationStatus.FAILED],
+            next_attempt_at__lte=now,
+        )
+
+
+class Notification(models.Model):
+    """An outgoing message, written in the same transaction as the change that caused it."""
+
+    kind = models.CharField(_("type"), max_length=32, choices=NotificationKind.choices)
+    idempotency_key = models.CharField(_("clé d'idempotence"), max_length=200, unique=True)
+    engagement = models.ForeignKey(
+        Engagement,
+        verbose_name=_("accompagnement"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="notifications",
+    )
+    recipients = models.JSONField(_("destinataires"), default=list)
+    reply_to = models.JSONField(_("répondre à"), default=list, blank=True)
+    from_email = models.CharField(_("expéditeur"), max_length=254, blank=True)
+    subject = models.CharField(_("objet"), max_length=255)
+    body_text = models.TextField(_("texte"), blank=True)
+    body_html = models.TextField(_("HTML"), blank=True)
+    # Extra parts of multipart/alternative, e.g. text/calendar; method=REQUEST.
+    alternatives = models.JSONField(default=list, blank=True)
+    # [{"filename", "content", "mimetype"}]
+    attachments = models.JSONField(default=list, blank=True)
+    message_id = models.CharField(_("Message-ID"), max_length=255, default=new_message_id)
+
+    status = models.CharField(
+        _("état"),
+        max_length=16,
+        choices=NotificationStatus.choices,
+        default=NotificationStatus.PENDING,
+        db_index=True,
+    )
+    attempts = models.PositiveSmallIntegerField(_("essais"), default=0)
+    next_attempt_at = models.DateTimeField(_("prochain essai"), default=timezone.now)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(_("envoyé le"), null=True, blank=True)
+    last_error = models.TextField(_("dernière erreur"), blank=True)
+    redacted_at = models.DateTimeField(_("contenu effacé le"), null=True, blank=True)
+    created_at = models.DateTimeField(_("créé le"), default=timezone.now, db_index=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("message sortant")
+        verbose_name_plural = _("messages sortants")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                name="notification_due_idx",
+                condition=Q(status__in=["pending", "failed"]),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} → {', '.join(self.recipients)}"

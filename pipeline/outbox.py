@@ -1,0 +1,291 @@
+"""The transactional outbox (design.md §4).
+
+A message is a `Notification` row written inside the business transaction. After commit a
+Celery task sends it; a periodic task sends whatever is still due (broker down, SMTP failed)
+with exponential backoff. A row is claimed with a conditional UPDATE before sending, so two
+workers never send the same row, on SQLite as on PostgreSQL.
+
+The one window nobody can close: the SMTP server accepted the message and the process died
+before the row was marked `sent`. The row then goes back to `failed` after
+OUTBOX_SENDING_TIMEOUT_SECONDS and is sent again with the same Message-ID, which mail clients
+and MTAs use to drop the duplicate (at-least-once delivery).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from pipeline.models import (
+    Activity,
+    ActivityKind,
+    Engagement,
+    Notification,
+    NotificationKind,
+    NotificationStatus,
+)
+
+logger = logging.getLogger(__name__)
+
+_LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029\x00-\x1f\x7f]+")
+
+
+class InvalidRecipient(ValueError):
+    """No usable address for a message; the business operation decides what to do."""
+
+
+def single_line(value: str, max_length: int = 255) -> str:
+    """Collapse anything that could split an e-mail header into a plain space."""
+    return " ".join(_LINE_BREAKS.sub(" ", str(value)).split())[:max_length]
+
+
+def clean_addresses(addresses: Iterable[str]) -> list[str]:
+    """Valid, de-duplicated addresses; raises InvalidRecipient on a malformed one."""
+    cleaned: list[str] = []
+    seen: set[str] = set()
+    for address in addresses:
+        address = (address or "").strip()
+        if not address:
+            continue
+        if _LINE_BREAKS.search(address):
+            raise InvalidRecipient(address)
+        try:
+            validate_email(address)
+        except ValidationError as exc:
+            raise InvalidRecipient(address) from exc
+        if address.lower() not in seen:
+            seen.add(address.lower())
+            cleaned.append(address)
+    return cleaned
+
+
+def base_email_context() -> dict[str, Any]:
+    return {"site_url": settings.SITE_URL, "site_name": settings.WAGTAIL_SITE_NAME}
+
+
+def render_email(template: str, context: Mapping[str, Any]) -> tuple[str, str, str]:
+    """Render `emails/<template>_subject.txt`, `.txt` and `.html` into subject, text, html."""
+    full_context = {**base_email_context(), **context}
+    subject = render_to_string(f"emails/{template}_subject.txt", full_context)
+    text = render_to_string(f"emails/{template}.txt", full_context)
+    html = render_to_string(f"emails/{template}.html", full_context)
+    return single_line(subject), text.strip() + "\n", html
+
+
+def queue_email(
+    *,
+    kind: NotificationKind | str,
+    to: Sequence[str],
+    template: str,
+    context: Mapping[str, Any],
+    idempotency_key: str,
+    engagement: Engagement | None = None,
+    reply_to: Sequence[str] = (),
+    alternatives: Sequence[Mapping[str, str]] = (),
+    attachments: Sequence[Mapping[str, str]] = (),
+    language: str | None = None,
+) -> Notification:
+    """Write a rendered e-mail to the outbox, in the caller's transaction; send after commit.
+
+    Calling it again with the same idempotency key returns the first row and sends nothing more.
+    """
+    existing = Notification.objects.filter(idempotency_key=idempotency_key).first()
+    if existing is not None:
+        return existing
+    recipients = clean_addresses(to)
+    if not recipients:
+        raise InvalidRecipient(_("Aucun destinataire valide."))
+    with translation.override(language or settings.LANGUAGE_CODE):
+        subject, text, html = render_email(template, context)
+    try:
+        with transaction.atomic():
+            notification = Notification.objects.create(
+                kind=kind,
+                idempotency_key=idempotency_key,
+                engagement=engagement,
+                recipients=recipients,
+                reply_to=clean_addresses(reply_to),
+                from_email=settings.DEFAULT_FROM_EMAIL,
+                subject=subject,
+                body_text=text,
+                body_html=html,
+                alternatives=list(alternatives),
+                attachments=list(attachments),
+            )
+    except IntegrityError:
+        return Notification.objects.get(idempotency_key=idempotency_key)
+    transaction.on_commit(lambda: publish(notification.pk))
+    return notification
+
+
+def publish(notification_id: int) -> None:
+    """Hand the row to a worker; if the broker is down the periodic dispatch will send it."""
+    from kombu.exceptions import OperationalError
+
+    from pipeline.tasks import send_notification_task
+
+    try:
+        send_notification_task.apply_async((notification_id,), retry=False)
+    except (OperationalError, OSError, ConnectionError):
+        logger.warning(
+            "Broker unreachable: notification %s stays pending for the periodic dispatch",
+            notification_id,
+        )
+
+
+def build_message(notification: Notification) -> EmailMultiAlternatives:
+    message = EmailMultiAlternatives(
+        subject=notification.subject,
+        body=notification.body_text,
+        from_email=notification.from_email or settings.DEFAULT_FROM_EMAIL,
+        to=notification.recipients,
+        reply_to=notification.reply_to or None,
+        headers={"Message-ID": notification.message_id},
+    )
+    if notification.body_html:
+        message.attach_alternative(notification.body_html, "text/html")
+    for part in notification.alternatives:
+        message.attach_alternative(part["content"], part["mimetype"])
+    for attachment in notification.attachments:
+        message.attach(attachment["filename"], attachment["content"], attachment["mimetype"])
+    return message
+
+
+def backoff_delay(attempts: int) -> timedelta:
+    seconds = settings.OUTBOX_BACKOFF_SECONDS * 2 ** max(attempts - 1, 0)
+    return timedelta(seconds=min(seconds, settings.OUTBOX_BACKOFF_MAX_SECONDS))
+
+
+@dataclass(frozen=True)
+class SendOutcome:
+    notification_id: int
+    status: str  # a NotificationStatus value, or "skipped" when another worker had it
+
+    @property
+    def skipped(self) -> bool:
+        return self.status == "skipped"
+
+
+def send_notification(
+    notification_id: int, *, ignore_schedule: bool = False, include_dead: bool = False
+) -> SendOutcome:
+    """Claim one row, send it, record the result. Safe to call twice: the second call skips."""
+    now = timezone.now()
+    claimable = [NotificationStatus.PENDING, NotificationStatus.FAILED]
+    if include_dead:
+        claimable.append(NotificationStatus.DEAD)
+    rows = Notification.objects.filter(pk=notification_id, status__in=claimable)
+    if not ignore_schedule:
+        rows = rows.filter(next_attempt_at__lte=now)
+    claimed = rows.update(
+        status=NotificationStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1
+    )
+    if claimed != 1:
+        return SendOutcome(notification_id, "skipped")
+    notification = Notification.objects.get(pk=notification_id)
+    try:
+        build_message(notification).send()
+    except Exception as exc:  # any failure of the mail backend must leave the row retryable
+        return SendOutcome(notification_id, record_failure(notification, exc))
+    Notification.objects.filter(pk=notification_id, status=NotificationStatus.SENDING).update(
+        status=NotificationStatus.SENT, sent_at=timezone.now(), last_error=""
+    )
+    return SendOutcome(notification_id, NotificationStatus.SENT)
+
+
+def record_failure(notification: Notification, exc: Exception) -> str:
+    error = single_line(f"{type(exc).__name__}: {exc}", 2000)
+    if notification.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
+        status = NotificationStatus.DEAD
+        next_attempt_at = notification.next_attempt_at
+    else:
+        status = NotificationStatus.FAILED
+        next_attempt_at = timezone.now() + backoff_delay(notification.attempts)
+    Notification.objects.filter(pk=notification.pk).update(
+        status=status, last_error=error, next_attempt_at=next_attempt_at
+    )
+    logger.warning(
+        "Notification %s failed (attempt %s): %s", notification.pk, notification.attempts, error
+    )
+    if status == NotificationStatus.DEAD:
+        alert_dead(notification, error)
+    return status
+
+
+def alert_dead(notification: Notification, error: str) -> None:
+    """A human must look at it: log loudly and put it on the engagement's timeline."""
+    logger.error(
+        "Notification %s given up after %s attempts", notification.pk, notification.attempts
+    )
+    if notification.engagement_id:
+        Activity.objects.create(
+            engagement_id=notification.engagement_id,
+            kind=ActivityKind.ALERT,
+            summary=single_line(
+                _("Message non distribué : %(subject)s") % {"subject": notification.subject}, 300
+            ),
+            body=error,
+            notification=notification,
+        )
+
+
+def release_stuck(now=None) -> int:
+    """Rows left in `sending` by a dead worker become retryable again."""
+    now = now or timezone.now()
+    limit = now - timedelta(seconds=settings.OUTBOX_SENDING_TIMEOUT_SECONDS)
+    return Notification.objects.filter(
+        status=NotificationStatus.SENDING, claimed_at__lt=limit
+    ).update(
+        status=NotificationStatus.FAILED,
+        next_attempt_at=now,
+        last_error=_("Interrompu pendant l'envoi ; nouvel essai avec le même Message-ID."),
+    )
+
+
+def dispatch_due(limit: int | None = None) -> list[SendOutcome]:
+    """Send what is due now (the periodic task). Returns one outcome per row tried."""
+    release_stuck()
+    limit = limit or settings.OUTBOX_BATCH_SIZE
+    due_ids = list(
+        Notification.objects.due()
+        .order_by("next_attempt_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    return [send_notification(pk) for pk in due_ids]
+
+
+def send_all_now(*, include_dead: bool = False) -> list[SendOutcome]:
+    """Send every pending or failed row now, ignoring backoff (operators, after an outage)."""
+    release_stuck()
+    statuses = [NotificationStatus.PENDING, NotificationStatus.FAILED]
+    if include_dead:
+        statuses.append(NotificationStatus.DEAD)
+    ids = list(
+        Notification.objects.filter(status__in=statuses)
+        .order_by("created_at", "pk")
+        .values_list("pk", flat=True)
+    )
+    return [send_notification(pk, ignore_schedule=True, include_dead=include_dead) for pk in ids]
+
+
+def redact_sent(now=None) -> int:
+    """Blank the bodies of messages sent long ago: they may hold capability links."""
+    now = now or timezone.now()
+    limit = now - timedelta(days=settings.OUTBOX_RETENTION_DAYS)
+    return Notification.objects.filter(
+        status=NotificationStatus.SENT, sent_at__lt=limit, redacted_at__isnull=True
+    ).update(body_text="", body_html="", alternatives=[], attachments=[], redacted_at=now)
