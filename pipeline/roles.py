@@ -20,6 +20,11 @@ CONSULTANT_PERMISSIONS = [
     ("pipeline", "view_notification"),
     ("pipeline", "view_all_engagements"),
     ("audits", "view_auditsubmission"),
+    *(
+        ("audits", f"{action}_{model}")
+        for model in ("tool", "alternative", "usage", "host", "phase")
+        for action in ("add", "change", "view")
+    ),
 ]
 
 MARKETING_PERMISSIONS = [ADMIN_ACCESS]

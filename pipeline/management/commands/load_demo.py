@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from audits import demo as audits_demo
+from audits.catalogue_import import import_catalogue, load_catalogue_file
 from cms import demo as cms_demo
 from pipeline import demo as pipeline_demo
 
@@ -10,6 +11,7 @@ class Command(BaseCommand):
     help = "Charge le site de démonstration (pages, questionnaire, utilisateurs, organisations)."
 
     def handle(self, *args, **options):
+        import_catalogue(load_catalogue_file())
         home = cms_demo.load()
         audit_page = audits_demo.load(home)
         users = pipeline_demo.load_users()

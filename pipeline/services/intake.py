@@ -1,5 +1,4 @@
-"""Business operations on the pipeline. Each is one transaction with its permission check,
-its timeline entry and its outbox messages (design.md §2–3)."""
+"""Intake: questionnaire answers become an organisation, a contact and an engagement."""
 
 from __future__ import annotations
 
@@ -9,7 +8,6 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -26,38 +24,10 @@ from pipeline.models import (
     OrganisationType,
     StageChange,
 )
-from pipeline.stages import LostReason, Stage, is_allowed_move
-
-CONSULTANTS_GROUP = "Consultants"
-MARKETING_GROUP = "Marketing"
+from pipeline.services.base import CONSULTANTS_GROUP
+from pipeline.stages import Stage
 
 User = get_user_model()
-
-
-class IllegalTransition(ValueError):
-    """A stage move that design.md §3 does not allow."""
-
-
-def _require(user: AbstractBaseUser | None, permission: str, engagement: Engagement | None = None):
-    """System actions (user=None) are always allowed; people need the permission."""
-    if user is None:
-        return
-    if not user.has_perm(permission):
-        raise PermissionDenied(_("Vous n'avez pas le droit de faire cette action."))
-    if (
-        engagement is not None
-        and not Engagement.objects.visible_to(user).filter(pk=engagement.pk).exists()
-    ):
-        raise PermissionDenied(_("Cet accompagnement ne vous est pas attribué."))
-
-
-def _record_history_user(instance, user) -> None:
-    # simple-history takes the request user from its middleware; services also run in tasks.
-    if user is not None:
-        instance._history_user = user
-
-
-# --- Intake ------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -209,134 +179,3 @@ def _upsert_contact(organisation: Organisation, answers, *, email: str) -> Conta
         contact.consent_newsletter, contact.consent_newsletter_at = True, now
     contact.save()
     return contact
-
-
-# --- Stages ------------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def move_stage(
-    engagement: Engagement,
-    to_stage: Stage | str,
-    *,
-    user: AbstractBaseUser | None,
-    note: str = "",
-) -> StageChange:
-    """Move an engagement to another stage, if design.md §3 allows it."""
-    _require(user, "pipeline.change_engagement", engagement)
-    engagement = Engagement.objects.select_for_update().get(pk=engagement.pk)
-    to_stage = Stage(to_stage)
-    from_stage = Stage(engagement.stage)
-    if to_stage == Stage.LOST:
-        raise IllegalTransition(_("Utilisez « Marquer comme perdu » pour indiquer une raison."))
-    if not is_allowed_move(from_stage, to_stage, engagement.lost_from_stage):
-        raise IllegalTransition(
-            _("Passage impossible de « %(from)s » à « %(to)s ».")
-            % {"from": from_stage.label, "to": to_stage.label}
-        )
-    if from_stage == Stage.LOST:
-        engagement.lost_from_stage = ""
-        engagement.lost_reason = ""
-    return _apply_stage(engagement, to_stage, user=user, note=note)
-
-
-@transaction.atomic
-def mark_lost(
-    engagement: Engagement,
-    reason: LostReason | str,
-    *,
-    user: AbstractBaseUser | None,
-    note: str = "",
-) -> StageChange:
-    _require(user, "pipeline.change_engagement", engagement)
-    engagement = Engagement.objects.select_for_update().get(pk=engagement.pk)
-    if not engagement.is_open:
-        raise IllegalTransition(_("Seul un accompagnement en cours peut être marqué comme perdu."))
-    engagement.lost_from_stage = engagement.stage
-    engagement.lost_reason = LostReason(reason)
-    return _apply_stage(engagement, Stage.LOST, user=user, note=note)
-
-
-def reopen(engagement: Engagement, *, user: AbstractBaseUser | None, note: str = ""):
-    """A lost engagement goes back to the stage it was lost from."""
-    if engagement.stage != Stage.LOST or not engagement.lost_from_stage:
-        raise IllegalTransition(_("Seul un accompagnement perdu peut être rouvert."))
-    return move_stage(engagement, engagement.lost_from_stage, user=user, note=note)
-
-
-def _apply_stage(engagement: Engagement, to_stage: Stage, *, user, note: str) -> StageChange:
-    from_stage = engagement.stage
-    now = timezone.now()
-    engagement.stage = to_stage
-    engagement.stage_changed_at = now
-    _record_history_user(engagement, user)
-    engagement._change_reason = note[:100] if note else ""
-    engagement.save()
-    change = StageChange.objects.create(
-        engagement=engagement,
-        from_stage=from_stage,
-        to_stage=to_stage,
-        changed_by=user,
-        changed_at=now,
-        note=note,
-    )
-    Activity.objects.create(
-        engagement=engagement,
-        kind=ActivityKind.STAGE_CHANGE,
-        actor=user,
-        occurred_at=now,
-        summary=_("Étape : %(from)s → %(to)s")
-        % {"from": Stage(from_stage).label, "to": to_stage.label},
-        body=note,
-        data={"from": from_stage, "to": to_stage},
-    )
-    return change
-
-
-# --- Ownership and notes -----------------------------------------------------------------------
-
-
-@transaction.atomic
-def assign(
-    engagement: Engagement, owner: AbstractBaseUser | None, *, user: AbstractBaseUser | None
-) -> Engagement:
-    """Give the engagement to a consultant, who is told by e-mail."""
-    _require(user, "pipeline.change_engagement", engagement)
-    engagement = Engagement.objects.select_for_update().get(pk=engagement.pk)
-    if engagement.owner_id == (owner.pk if owner else None):
-        return engagement
-    engagement.owner = owner
-    _record_history_user(engagement, user)
-    engagement.save()
-    activity = Activity.objects.create(
-        engagement=engagement,
-        kind=ActivityKind.ASSIGNMENT,
-        actor=user,
-        summary=_("Attribué à %(owner)s")
-        % {"owner": owner.get_full_name() or owner.get_username() if owner else _("personne")},
-    )
-    if owner is not None and owner.email and owner != user:
-        outbox.queue_email(
-            kind=NotificationKind.CONSULTANT_ALERT,
-            to=[owner.email],
-            template="consultant_assigned",
-            context={"engagement": engagement, "organisation": engagement.organisation},
-            idempotency_key=f"assigned:{engagement.pk}:{activity.pk}",
-            engagement=engagement,
-        )
-    return engagement
-
-
-@transaction.atomic
-def add_note(engagement: Engagement, text: str, *, user: AbstractBaseUser | None) -> Activity:
-    _require(user, "pipeline.change_engagement", engagement)
-    text = text.strip()
-    if not text:
-        raise ValueError(_("La note est vide."))
-    return Activity.objects.create(
-        engagement=engagement,
-        kind=ActivityKind.NOTE,
-        actor=user,
-        summary=outbox.single_line(text, 120),
-        body=text,
-    )

@@ -1,0 +1,36 @@
+"""What every pipeline service shares: the permission check and the acting user."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+
+from pipeline.models import Engagement
+
+CONSULTANTS_GROUP = "Consultants"
+MARKETING_GROUP = "Marketing"
+
+
+class IllegalTransition(ValueError):
+    """A stage move that design.md §3 does not allow."""
+
+
+def require(user: AbstractBaseUser | None, permission: str, engagement: Engagement | None = None):
+    """System actions (user=None) are always allowed; people need the permission, and may be
+    limited to their own engagements."""
+    if user is None:
+        return
+    if not user.has_perm(permission):
+        raise PermissionDenied(_("Vous n'avez pas le droit de faire cette action."))
+    if (
+        engagement is not None
+        and not Engagement.objects.visible_to(user).filter(pk=engagement.pk).exists()
+    ):
+        raise PermissionDenied(_("Cet accompagnement ne vous est pas attribué."))
+
+
+def record_history_user(instance, user) -> None:
+    # simple-history takes the request user from its middleware; services also run in tasks.
+    if user is not None:
+        instance._history_user = user
