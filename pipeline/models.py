@@ -6,6 +6,7 @@ import secrets
 from email.utils import make_msgid
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -378,3 +379,38 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} → {', '.join(self.recipients)}"
+
+
+# --- Capability links ------------------------------------------------------------------------
+
+
+class AccessTokenQuerySet(models.QuerySet):
+    def usable(self, now=None):
+        now = now or timezone.now()
+        return self.filter(revoked_at__isnull=True).filter(
+            Q(expires_at__isnull=True) | Q(expires_at__gt=now)
+        )
+
+
+class AccessToken(models.Model):
+    """An unguessable link (booking, roadmap, results, feed…). Only its SHA-256 is stored."""
+
+    purpose = models.CharField(_("usage"), max_length=40, db_index=True)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    content_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    target = GenericForeignKey("content_type", "object_id")
+    created_at = models.DateTimeField(_("créé le"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expire le"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("révoqué le"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("dernière utilisation"), null=True, blank=True)
+
+    objects = AccessTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("lien d'accès")
+        verbose_name_plural = _("liens d'accès")
+        indexes = [models.Index(fields=["content_type", "object_id", "purpose"])]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} → {self.content_type.model} #{self.object_id}"

@@ -1,0 +1,81 @@
+"""Capability links: ≥128-bit secrets from `secrets`, stored hashed, compared in constant time,
+revocable and optionally expiring (design.md §5, issue "reliability").
+
+    raw = tokens.issue("roadmap", roadmap, expires_at=None)   # put raw in the e-mailed URL
+    roadmap = tokens.resolve("roadmap", raw, Roadmap)          # None when unknown/expired/revoked
+    tokens.revoke_all("roadmap", roadmap)                      # "regenerate the link"
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from datetime import datetime
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils import timezone
+
+from pipeline.models import AccessToken
+
+TOKEN_BYTES = 32  # 256 bits
+_TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
+
+
+def _digest(raw: str) -> str:
+    return hashlib.sha256(raw.encode("ascii")).hexdigest()
+
+
+def issue(purpose: str, target: models.Model, *, expires_at: datetime | None = None) -> str:
+    """Create a new link for `target` and return the raw token (shown once, never stored)."""
+    raw = secrets.token_urlsafe(TOKEN_BYTES)
+    AccessToken.objects.create(
+        purpose=purpose,
+        token_hash=_digest(raw),
+        content_type=ContentType.objects.get_for_model(target),
+        object_id=target.pk,
+        expires_at=expires_at,
+    )
+    return raw
+
+
+def lookup(purpose: str, raw: str) -> AccessToken | None:
+    """The usable token row for a raw token, or None (malformed, unknown, expired, revoked)."""
+    if not isinstance(raw, str) or not _TOKEN_SHAPE.match(raw):
+        return None
+    digest = _digest(raw)
+    row = AccessToken.objects.usable().filter(purpose=purpose, token_hash=digest).first()
+    if row is None or not hmac.compare_digest(row.token_hash, digest):
+        return None
+    return row
+
+
+def resolve(purpose: str, raw: str, model: type[models.Model]):
+    """The object a raw token opens, or None. Records the last use."""
+    row = lookup(purpose, raw)
+    if row is None or row.content_type.model_class() is not model:
+        return None
+    AccessToken.objects.filter(pk=row.pk).update(last_used_at=timezone.now())
+    return model._default_manager.filter(pk=row.object_id).first()
+
+
+def revoke_all(purpose: str, target: models.Model) -> int:
+    """Invalidate every link of this purpose for `target` (e.g. "regenerate the link")."""
+    return AccessToken.objects.filter(
+        purpose=purpose,
+        content_type=ContentType.objects.get_for_model(target),
+        object_id=target.pk,
+        revoked_at__isnull=True,
+    ).update(revoked_at=timezone.now())
+
+
+def expire_all(purpose: str, target: models.Model, when: datetime) -> int:
+    """Set an expiry on every live link of this purpose for `target`."""
+    return AccessToken.objects.filter(
+        purpose=purpose,
+        content_type=ContentType.objects.get_for_model(target),
+        object_id=target.pk,
+        revoked_at__isnull=True,
+    ).update(expires_at=when)
