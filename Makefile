@@ -34,6 +34,11 @@ $(INSTALLED): pyproject.toml | system-packages
 messages: $(INSTALLED)
 	@$(BIN)/python manage.py compilemessages --ignore='.venv/*' -v 0
 
+# Benchmarks need wrk (Debian package); see bench/run.py and docs/benchmarks.md.
+bench: install
+	@command -v wrk >/dev/null || scripts/ensure-system-packages wrk
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

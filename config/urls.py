@@ -13,6 +13,11 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
 ]
 
+if getattr(settings, "BENCHMARK_BASELINE_VIEW", False):
+    from bench.baseline import baseline
+
+    urlpatterns.append(path("bench/baseline/", baseline))
+
 if settings.DEBUG:
     from django.conf.urls.static import static
 

@@ -1,0 +1,117 @@
+"""What `make bench` measures: each endpoint found in the loaded data, or marked missing.
+
+Runs inside Django (the bench process calls django.setup() with the bench settings).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Endpoint:
+    name: str
+    path: str | None
+    method: str = "GET"
+    body: str | None = None  # urlencoded; "{n}" is replaced by a unique counter per request
+    headers: dict[str, str] = field(default_factory=dict)
+    login_as: str | None = None
+    missing_reason: str = ""
+
+    @property
+    def available(self) -> bool:
+        return self.path is not None
+
+
+Finder = Callable[[], Endpoint]
+FINDERS: list[Finder] = []
+
+
+def finder(function: Finder) -> Finder:
+    FINDERS.append(function)
+    return function
+
+
+def _page_url(model_label: str) -> str | None:
+    from django.apps import apps
+
+    try:
+        model = apps.get_model(model_label)
+    except LookupError:
+        return None
+    page = model.objects.live().order_by("path").first()
+    return page.url if page else None
+
+
+def _missing(name: str, reason: str) -> Endpoint:
+    return Endpoint(name, None, missing_reason=reason)
+
+
+@finder
+def baseline() -> Endpoint:
+    return Endpoint("baseline (bare Django view)", "/bench/baseline/")
+
+
+@finder
+def home() -> Endpoint:
+    return Endpoint("home", "/")
+
+
+@finder
+def campaign_page() -> Endpoint:
+    url = _page_url("cms.CampaignPage")
+    return Endpoint("campaign page", url) if url else _missing("campaign page", "no CampaignPage")
+
+
+@finder
+def article_list() -> Endpoint:
+    url = _page_url("cms.ArticleIndexPage")
+    return Endpoint("article list", url) if url else _missing("article list", "no index page")
+
+
+@finder
+def questionnaire_get() -> Endpoint:
+    url = _page_url("audits.AuditPage")
+    return Endpoint("questionnaire GET", url) if url else _missing("questionnaire GET", "no page")
+
+
+@finder
+def questionnaire_post() -> Endpoint:
+    from bench import forms
+
+    return forms.questionnaire_post()
+
+
+@finder
+def board() -> Endpoint:
+    return _admin("board", "pipeline_board")
+
+
+@finder
+def engagement_list() -> Endpoint:
+    return _admin("list", "pipeline_list")
+
+
+@finder
+def engagement_page() -> Endpoint:
+    return _admin("engagement page", "pipeline_engagement")
+
+
+@finder
+def reports() -> Endpoint:
+    return _admin("reports", "pipeline_reports")
+
+
+def _admin(name: str, key: str) -> Endpoint:
+    """Admin pages: the URL comes from bench.urls so it follows the pipeline's routes."""
+    from bench import urls
+
+    path = urls.admin_path(key)
+    if path is None:
+        return _missing(name, "route not found")
+    return Endpoint(name, path, login_as="bench-consultant-1")
+
+
+def discover() -> list[Endpoint]:
+    return [find() for find in FINDERS]
