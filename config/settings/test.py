@@ -30,6 +30,8 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# django-axes needs the request in authenticate(); tests that check lockouts switch it on.
+AXES_ENABLED = False
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
