@@ -95,3 +95,126 @@ class PrivateRedis:
             self.process.terminate()
             self.process.wait(timeout=10)
         self.process = None
+
+
+class SmtpSink:
+    """A real SMTP server (aiosmtpd) on 127.0.0.1 that counts what it accepted, by Message-ID.
+
+    `hold_mail_from` makes it stall at MAIL FROM, before any message data arrives, so a client
+    killed there has not handed anything over (outside the window no system can close).
+    """
+
+    def __init__(self, port: int | None = None):
+        import threading
+
+        self.port = port or free_port()
+        self.accepted: list[str] = []
+        self.hold_mail_from = threading.Event()
+        self.client_waiting = threading.Event()
+        self.controller = None
+
+    def start(self) -> SmtpSink:
+        from aiosmtpd.controller import Controller
+
+        sink = self
+
+        class Handler:
+            async def handle_MAIL(self, server, session, envelope, address, mail_options):
+                import asyncio
+
+                while sink.hold_mail_from.is_set():
+                    sink.client_waiting.set()
+                    await asyncio.sleep(0.05)
+                envelope.mail_from = address
+                return "250 OK"
+
+            async def handle_DATA(self, server, session, envelope):
+                from email import message_from_bytes
+
+                message = message_from_bytes(envelope.original_content or envelope.content)
+                sink.accepted.append(message["Message-ID"])
+                return "250 Message accepted"
+
+        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+        return self
+
+    def stop(self) -> None:
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+    @property
+    def url(self) -> str:
+        return f"smtp://127.0.0.1:{self.port}"
+
+
+class WorkerProcess:
+    """A real `celery worker` process (solo pool) on the test database, killable with SIGKILL."""
+
+    def __init__(self, broker_url: str, queue: str, **extra_env: str):
+        self.broker_url = broker_url
+        self.queue = queue
+        self.extra_env = extra_env
+        self.process: subprocess.Popen | None = None
+        self.output: list[str] = []
+
+    def _database_url(self) -> str:
+        from django.db import connection
+
+        db = connection.settings_dict
+        if db["ENGINE"].endswith("sqlite3"):
+            return f"sqlite:///{db['NAME']}"
+        user, host = db.get("USER") or "postgres", db.get("HOST") or "127.0.0.1"
+        return f"postgres://{user}@{host}:{db.get('PORT') or 5432}/{db['NAME']}"
+
+    def start(self, timeout: float = 60) -> WorkerProcess:
+        import sys
+        import threading
+        from pathlib import Path
+
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "config.settings.test",
+            "DATABASE_URL": self._database_url(),
+            "CELERY_BROKER_URL": self.broker_url,
+            "CELERY_TASK_DEFAULT_QUEUE": self.queue,
+            **self.extra_env,
+        }
+        celery = str(Path(sys.executable).parent / "celery")
+        self.process = subprocess.Popen(
+            [celery, "-A", "config", "worker", "--pool", "solo", "--queues", self.queue,
+             "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel", "INFO"],
+            cwd=Path(__file__).resolve().parent.parent,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )  # fmt: skip
+        ready = threading.Event()
+
+        def read():
+            for line in self.process.stdout:
+                self.output.append(line)
+                if " ready." in line:
+                    ready.set()
+
+        threading.Thread(target=read, daemon=True).start()
+        if not ready.wait(timeout):
+            self.kill()
+            raise RuntimeError("celery worker did not start:\n" + "".join(self.output[-30:]))
+        return self
+
+    def kill(self) -> None:
+        """SIGKILL: no warm shutdown, no acknowledgement, no cleanup."""
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.kill()

@@ -1,6 +1,6 @@
 """Settings for pytest: fast, isolated, never touching the network."""
 
-from config.env import env
+from config.env import ensure_var_dir, env
 
 from .base import *  # noqa: F403
 from .base import DATABASES
@@ -8,7 +8,9 @@ from .base import DATABASES
 SECRET_KEY = "test-only-secret-key-not-used-anywhere-else-0123456789"
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Mail stays in memory unless a fault test's worker process is pointed at a real SMTP server.
+if not env.str("EMAIL_URL", default=""):
+    EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 SITE_URL = "http://testserver"
 WAGTAILADMIN_BASE_URL = SITE_URL
@@ -23,8 +25,8 @@ if CELERY_BROKER_URL.startswith("memory://"):
     CELERY_BROKER_TRANSPORT_OPTIONS = {}
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # In-memory, shared between threads so live-server and worker threads see the test data.
-    DATABASES["default"]["OPTIONS"].pop("init_command", None)
+    # A file, not memory: worker processes started by fault tests must see the test data.
+    DATABASES["default"]["TEST"] = {"NAME": str(ensure_var_dir() / "test.sqlite3")}
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
