@@ -10,6 +10,7 @@ from config.health import healthz
 urlpatterns = [
     re_path(r"^healthz/?$", healthz, name="healthz"),
     path("admin/", include(wagtailadmin_urls)),
+    path("oidc/", include("config.oidc")),
     path("documents/", include(wagtaildocs_urls)),
 ]
 
