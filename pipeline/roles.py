@@ -47,6 +47,9 @@ def _permissions(pairs) -> list[Permission]:
 
 @transaction.atomic
 def ensure_roles() -> tuple[Group, Group]:
+    from pipeline.two_factor import require_permission
+
+    require_permission()  # offered in the group editor; not switched on by default
     consultants, _ = Group.objects.get_or_create(name=CONSULTANTS_GROUP)
     consultants.permissions.add(*_permissions(CONSULTANT_PERMISSIONS))
 
