@@ -7,12 +7,19 @@ from django.core.management import call_command
 from audits.catalogue_import import import_catalogue, load_catalogue_file
 from audits.models import Alternative, Host, Phase, Tool, Usage
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_catalogue")]
 
 
 @pytest.fixture(scope="module")
 def catalogue():
     return load_catalogue_file()
+
+
+@pytest.fixture
+def empty_catalogue():
+    """The session imports the catalogue once; these tests start from nothing."""
+    for model in (Alternative, Tool, Usage, Host, Phase):
+        model.objects.all().delete()
 
 
 def counts():
