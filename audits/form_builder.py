@@ -70,7 +70,13 @@ class AuditFormBuilder(FormBuilder):
 
     def get_field_options(self, field):
         options = super().get_field_options(field)
-        options["label_suffix"] = ""
+        message = {
+            "radio": _("Choisissez une réponse."),
+            "dropdown": _("Choisissez une réponse."),
+            "checkboxes": _("Cochez au moins une réponse."),
+            "multiselect": _("Choisissez au moins une réponse."),
+        }.get(field.field_type, _("Cette réponse est obligatoire."))
+        options["error_messages"] = {"required": message}
         return options
 
     def _text_attrs(self, field) -> dict:
@@ -96,14 +102,14 @@ class AuditFormBuilder(FormBuilder):
     def create_email_field(self, field, options):
         options["max_length"] = MAX_LENGTHS[MapsTo.EMAIL]
         options["widget"] = forms.EmailInput(attrs={"autocomplete": "email"})
-        options["error_messages"] = {
-            "invalid": _("Indiquez une adresse e-mail valide, par exemple nom@structure.fr.")
-        }
+        options["error_messages"]["invalid"] = _(
+            "Indiquez une adresse e-mail valide, par exemple nom@structure.fr."
+        )
         return forms.EmailField(**options)
 
     def create_date_field(self, field, options):
         options["widget"] = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-        options["error_messages"] = {"invalid": _("Indiquez une date, par exemple 30/06/2026.")}
+        options["error_messages"]["invalid"] = _("Indiquez une date, par exemple 30/06/2026.")
         return forms.DateField(input_formats=["%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y"], **options)
 
     def create_checkboxes_field(self, field, options):
@@ -120,13 +126,14 @@ class AuditFormBuilder(FormBuilder):
         # A consent box is never ticked in advance, whatever the default says.
         options["initial"] = False
         if field.maps_to == MapsTo.CONSENT_CONTACT:
-            options["error_messages"] = {
-                "required": _("Nous avons besoin de votre accord pour vous recontacter.")
-            }
+            options["error_messages"]["required"] = _(
+                "Nous avons besoin de votre accord pour vous recontacter."
+            )
         return forms.BooleanField(**options)
 
     def create_tools_by_usage_field(self, field, options):
         options.pop("initial", None)
+        options.pop("error_messages", None)
         return ToolsByUsageField(rows=self.grid, **options)
 
     @property
