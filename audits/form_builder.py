@@ -142,7 +142,18 @@ class AuditFormBuilder(FormBuilder):
         for field in self.fields:
             options = self.get_field_options(field)
             create_field = self.get_create_field_function(field.field_type)
-            fields[field.clean_name or field.get_field_clean_name()] = create_field(field, options)
+            name = field.clean_name or field.get_field_clean_name()
+            form_field = create_field(field, options)
+            # Single inputs point at their help text (groups do it on their fieldset).
+            if (
+                field.help_text
+                and not isinstance(
+                    form_field.widget, forms.RadioSelect | forms.CheckboxSelectMultiple
+                )
+                and field.field_type != "tools_by_usage"
+            ):
+                form_field.widget.attrs["aria-describedby"] = f"id_{name}_help"
+            fields[name] = form_field
         return fields
 
     def get_form_class(self):

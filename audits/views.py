@@ -357,6 +357,7 @@ class QuestionnaireFlow:
                 "notice": notice,
                 "draft_days": settings.AUDIT_DRAFT_DAYS,
                 "preview": self.preview,
+                "privacy_url": privacy_page_url() if is_last else None,
             }
         )
         return TemplateResponse(self.request, self.template, context)
@@ -388,6 +389,14 @@ class QuestionnaireFlow:
             ),
             status=429,
         )
+
+
+def privacy_page_url() -> str | None:
+    """The published privacy policy (slug "confidentialite"), linked next to the consents."""
+    from wagtail.models import Page
+
+    privacy = Page.objects.live().filter(slug="confidentialite").first()
+    return privacy.url if privacy else None
 
 
 def results_view(page: AuditPage, request, raw: str):

@@ -204,3 +204,29 @@ def test_xlsx_export_keeps_formulas_as_text(client, demo_site, consultant):
     values = [cell.value for row in workbook.active.iter_rows() for cell in row]
     assert "'+33 CMD|' /C calc'!A0" in values
     assert "Association" in values
+
+
+def test_editors_preview_the_first_screen(client, demo_site, superuser):
+    """Wagtail's preview shows the questionnaire's first screen, marked as a preview."""
+    page = demo_site["audit_page"]
+    client.force_login(superuser)
+    data = current_form(client, page)
+    response = client.post(f"/admin/pages/{page.pk}/edit/preview/", data)
+    assert response.json()["is_valid"]
+    preview = client.get(f"/admin/pages/{page.pk}/edit/preview/?mode=form")
+    assert preview.status_code == 200
+    html = preview.content.decode()
+    assert "Étape 1 sur 5" in html and "Aperçu" in html
+
+
+def test_marketing_can_edit_the_questionnaire_page(client, demo_site, marketing_user):
+    """Marketing edits the questions (a draft) even though it cannot read the answers."""
+    page = demo_site["audit_page"]
+    client.force_login(marketing_user)
+    data = current_form(client, page)
+    prefix = field_prefix(data, "pace")
+    data[f"{prefix}-label"] = "À quel rythme voulez-vous avancer ?"
+    response = client.post(edit_url(page), data)  # save draft
+    assert response.status_code == 302
+    latest = AuditPage.objects.get(pk=page.pk).get_latest_revision_as_object()
+    assert any(f.label == "À quel rythme voulez-vous avancer ?" for f in latest.form_fields.all())
