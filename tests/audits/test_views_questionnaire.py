@@ -334,3 +334,13 @@ def test_unknown_or_forged_results_link_gets_a_french_message(client, demo_site)
     response = client.get("/audit/resultats/" + "A" * 43 + "/")
     assert response.status_code == 404
     assert "n'est plus valable" in unescape(response.content.decode())
+
+
+def test_consultant_alert_carries_the_score(client, demo_site, consultant, run_on_commit):
+    """The assigned consultant's alert shows the exposure score and the flags."""
+    with run_on_commit():
+        submit_questionnaire(client, valid_answers(data_sensitivity=["sante"]))
+    (alert,) = [m for m in mail.outbox if m.to == ["consultant@passerelle.test"]]
+    score = Engagement.objects.get().score
+    assert f"Score d'exposition : {score}/100" in alert.body
+    assert "Données de santé : hébergeur certifié HDS" in alert.body
