@@ -15,9 +15,10 @@ import yaml
 from django.db import transaction
 
 from audits.models import Alternative, AlternativeTarget, Host, Phase, Tool, Usage
-from audits.models.catalogue import CatalogueEntry
+from audits.models.catalogue import CatalogueEntry, UsageQuestionnaireTool
 
 DEFAULT_CATALOGUE = Path(__file__).resolve().parent / "data" / "tools.yaml"
+DEFAULT_QUESTIONNAIRE = Path(__file__).resolve().parent / "data" / "questionnaire.yaml"
 
 
 @dataclass
@@ -46,10 +47,16 @@ def _upsert(
     *,
     m2m: dict | None = None,
     targets: list[Tool] | None = None,
+    extra: dict | None = None,
+    on_write=None,
 ):
-    """Create or update one row from the file, unless someone edited it here."""
+    """Create or update one row from the file, unless someone edited it here.
+
+    `extra` adds values that are fingerprinted but written by `on_write(instance)`.
+    """
     m2m = m2m or {}
     incoming = {**values, **{name: sorted(t.slug for t in tools) for name, tools in m2m.items()}}
+    incoming.update(extra or {})
     for name, value in values.items():
         related = getattr(value, "slug", None) or getattr(value, "number", None)
         if related is not None:
@@ -82,13 +89,41 @@ def _upsert(
             AlternativeTarget(alternative=instance, tool=tool, sort_order=order)
             for order, tool in enumerate(targets)
         )
+    if on_write is not None:
+        on_write(instance)
     report.note(model, outcome)
     return instance
 
 
+def questionnaire_tool_options(questionnaire: dict | None) -> dict[str, list[list[str]]]:
+    """Usage slug → [[tool slug, label or ""], …] from the tools-by-usage question."""
+    options: dict[str, list[list[str]]] = {}
+    for question in (questionnaire or {}).get("questions", []):
+        if question.get("key") != "tools_by_usage":
+            continue
+        for row in question.get("choices") or []:
+            options[row["value"]] = [
+                [option["value"], _text(option.get("label_fr"))]
+                for option in row.get("options", [])
+                if option["value"] not in {"autre", "aucun"}
+            ]
+    return options
+
+
 @transaction.atomic
-def import_catalogue(data: dict) -> ImportReport:
+def import_catalogue(data: dict, questionnaire: dict | None = None) -> ImportReport:
+    """Import tools.yaml (and the tool grid of questionnaire.yaml, the shipped one by default)."""
     report = ImportReport()
+    if questionnaire is None:
+        questionnaire = load_catalogue_file(DEFAULT_QUESTIONNAIRE)
+    names = {entry["slug"]: _text(entry.get("name")) for entry in data.get("tools", [])}
+    grid = {
+        usage: [
+            [slug, "" if label == names[slug] else label] for slug, label in rows if slug in names
+        ]
+        for usage, rows in questionnaire_tool_options(questionnaire).items()
+    }
+    pending_grids: dict[str, Usage] = {}
     phases = {}
     for entry in data.get("phases", []):
         phases[entry["number"]] = _upsert(
@@ -121,6 +156,8 @@ def import_catalogue(data: dict) -> ImportReport:
                 "note": _text(entry.get("note")),
             },
             report,
+            extra={"questionnaire_tools": grid[entry["slug"]]} if grid.get(entry["slug"]) else None,
+            on_write=lambda usage: pending_grids.__setitem__(usage.slug, usage),
         )
         Usage.objects.filter(pk=usages[entry["slug"]].pk).update(sort_order=order)
     tools = {}
@@ -144,6 +181,15 @@ def import_catalogue(data: dict) -> ImportReport:
             },
             report,
             m2m={"usages": [usages[slug] for slug in entry.get("usages", [])]},
+        )
+    # The grid names tools, so it is written once they exist.
+    for slug, usage in pending_grids.items():
+        UsageQuestionnaireTool.objects.filter(usage=usage).delete()
+        UsageQuestionnaireTool.objects.bulk_create(
+            UsageQuestionnaireTool(
+                usage=usage, tool=tools[tool_slug], label=label, sort_order=order
+            )
+            for order, (tool_slug, label) in enumerate(grid.get(slug, []))
         )
     for entry in data.get("hosts", []):
         _upsert(

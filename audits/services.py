@@ -1,28 +1,170 @@
-"""Recording a questionnaire submission: saved, taken into the pipeline, confirmed by e-mail,
-all in one transaction."""
+"""Business operations of the questionnaire: drafts, and recording a submission (saved, scored,
+taken into the pipeline, confirmed by e-mail) in one transaction."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urljoin
 
+from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
-from pipeline import outbox
+from audits import scoring
+from audits.catalogue_data import scoring_catalogue
+from audits.steps import to_json
+from calendar_sync.links import booking_url
+from pipeline import outbox, tokens
 from pipeline import services as pipeline_services
 from pipeline.models import NotificationKind
 
 if TYPE_CHECKING:
-    from audits.models import AuditPage, AuditSubmission
+    from audits.models import AuditDraft, AuditPage, AuditSubmission
+
+DRAFT_PURPOSE = "audit_draft"
+RESULTS_PURPOSE = "audit_results"
+
+
+@dataclass(frozen=True)
+class RecordedSubmission:
+    submission: AuditSubmission
+    results_token: str
+
+
+def page_url(page: AuditPage, route: str, *args: str) -> str:
+    """Absolute URL of one of the questionnaire's sub-pages (links in e-mails)."""
+    return urljoin(
+        settings.SITE_URL + "/", page.url.lstrip("/") + page.reverse_subpage(route, args=args)
+    )
+
+
+# --- Drafts ------------------------------------------------------------------------------------
+
+
+def draft_expiry(now: datetime | None = None) -> datetime:
+    return (now or timezone.now()) + timedelta(days=settings.AUDIT_DRAFT_DAYS)
 
 
 @transaction.atomic
-def record_submission(page: AuditPage, cleaned_data: Mapping[str, Any]) -> AuditSubmission:
-    answers = page.mapped_answers(cleaned_data)
-    submission = page.get_submission_class().objects.create(page=page, form_data=dict(cleaned_data))
-    intake = pipeline_services.intake_submission(answers, source=page.title)
+def save_draft(
+    page: AuditPage,
+    draft: AuditDraft | None,
+    *,
+    answers: Mapping[str, Any],
+    step: int,
+    started_at: datetime | None,
+) -> tuple[AuditDraft, str | None]:
+    """Create or update the draft; returns it and, when just created, its raw link token.
+
+    Each save pushes the expiry back: a draft expires AUDIT_DRAFT_DAYS after its last change.
+    """
+    from audits.models import AuditDraft
+
+    expires_at = draft_expiry()
+    if draft is None:
+        draft = AuditDraft.objects.create(
+            page=page,
+            answers=to_json(dict(answers)),
+            step=step,
+            furthest_step=step,
+            started_at=started_at or timezone.now(),
+            expires_at=expires_at,
+        )
+        return draft, tokens.issue(DRAFT_PURPOSE, draft, expires_at=expires_at)
+    draft.answers = to_json(dict(answers))
+    draft.step = step
+    draft.furthest_step = max(draft.furthest_step, step)
+    draft.expires_at = expires_at
+    draft.save()
+    tokens.expire_all(DRAFT_PURPOSE, draft, expires_at)
+    return draft, None
+
+
+def resolve_draft(page: AuditPage, raw: str) -> AuditDraft | None:
+    from audits.models import AuditDraft
+
+    draft = tokens.resolve(DRAFT_PURPOSE, raw, AuditDraft)
+    if draft is None or draft.page_id != page.pk or draft.expires_at <= timezone.now():
+        return None
+    return draft
+
+
+@transaction.atomic
+def purge_expired_drafts(now: datetime | None = None) -> int:
+    """Drafts hold personal data: they go when they expire, with their links."""
+    from audits.models import AuditDraft
+
+    expired = list(AuditDraft.objects.filter(expires_at__lte=now or timezone.now()))
+    for draft in expired:
+        tokens.revoke_all(DRAFT_PURPOSE, draft)
+        draft.delete()
+    return len(expired)
+
+
+# --- Submission --------------------------------------------------------------------------------
+
+
+def find_by_nonce(nonce: str | None) -> AuditSubmission | None:
+    from audits.models import AuditSubmission
+
+    if not nonce:
+        return None
+    return AuditSubmission.objects.filter(nonce=nonce).first()
+
+
+def issue_results_link(submission: AuditSubmission) -> str:
+    expires_at = timezone.now() + timedelta(days=settings.AUDIT_RESULTS_LINK_DAYS)
+    return tokens.issue(RESULTS_PURPOSE, submission, expires_at=expires_at)
+
+
+def resolve_results(page: AuditPage, raw: str) -> AuditSubmission | None:
+    from audits.models import AuditSubmission
+
+    submission = tokens.resolve(RESULTS_PURPOSE, raw, AuditSubmission)
+    if submission is None or submission.page_id != page.pk:
+        return None
+    return submission
+
+
+def diagnose(answers: Mapping[str, Any]) -> scoring.ScoreResult:
+    grid = answers.get("tools_by_usage") or {}
+    slugs = (
+        {slug for picked in grid.values() for slug in picked} if isinstance(grid, dict) else set()
+    )
+    return scoring.score_answers(answers, scoring_catalogue(slugs), today=timezone.localdate())
+
+
+@transaction.atomic
+def record_submission(
+    page: AuditPage,
+    cleaned_data: Mapping[str, Any],
+    *,
+    nonce: str | None = None,
+    draft: AuditDraft | None = None,
+) -> RecordedSubmission:
+    """Save the answers, score them, open or update the engagement, queue the e-mails.
+
+    The nonce is unique: a second POST of the same screen raises IntegrityError before
+    anything else is written (the caller then shows the first submission's results)."""
+    form_data = to_json(dict(cleaned_data))
+    submission = page.get_submission_class().objects.create(
+        page=page, form_data=form_data, nonce=nonce or None
+    )
+    answers = page.mapped_answers(form_data)
+    result = diagnose(answers)
+    details = result.as_dict()
+    intake = pipeline_services.intake_submission(
+        answers, source=page.title, score=result.score, score_details=details
+    )
     submission.engagement = intake.engagement
-    submission.save(update_fields=["engagement"])
+    submission.score = result.score
+    submission.score_details = details
+    submission.save(update_fields=["engagement", "score", "score_details"])
+
+    raw = issue_results_link(submission)
     outbox.queue_email(
         kind=NotificationKind.AUDIT_CONFIRMATION,
         to=[intake.contact.email],
@@ -31,6 +173,9 @@ def record_submission(page: AuditPage, cleaned_data: Mapping[str, Any]) -> Audit
             "contact": intake.contact,
             "organisation": intake.organisation,
             "engagement": intake.engagement,
+            "summary": details,
+            "results_url": page_url(page, "results", raw),
+            "booking_url": booking_url(intake.engagement),
         },
         idempotency_key=f"audit-confirmation:{submission.pk}",
         engagement=intake.engagement,
@@ -44,4 +189,7 @@ def record_submission(page: AuditPage, cleaned_data: Mapping[str, Any]) -> Audit
             idempotency_key=f"audit-internal-alert:{submission.pk}",
             engagement=intake.engagement,
         )
-    return submission
+    if draft is not None and draft.pk:
+        tokens.revoke_all(DRAFT_PURPOSE, draft)
+        draft.delete()
+    return RecordedSubmission(submission, raw)

@@ -1,8 +1,13 @@
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+from wagtail.models import Page
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from audits.models import Alternative, Host, Phase, Tool, Usage
+from audits.models import Alternative, AuditPage, Host, Phase, Tool, Usage
+from audits.views_admin import STATISTICS_PERMISSION, QuestionnaireStatisticsView
 
 
 class ToolViewSet(SnippetViewSet):
@@ -47,3 +52,78 @@ class CatalogueViewSetGroup(SnippetViewSetGroup):
 
 
 register_snippet(CatalogueViewSetGroup)
+
+
+# --- Questionnaire submissions and statistics ---------------------------------------------------
+
+SUBMISSIONS_PERMISSION = "audits.view_auditsubmission"
+
+
+@hooks.register("filter_form_submissions_for_user")
+def audit_submissions_for_consultants_only(user, editable_forms):
+    """Answers are personal data (design.md §5): only people allowed to view submissions see
+    the questionnaire's, whether or not they may edit the page; marketing gets statistics."""
+    audit_pages = Page.objects.type(AuditPage)
+    if user.has_perm(SUBMISSIONS_PERMISSION):
+        return (editable_forms | audit_pages).distinct()
+    return editable_forms.exclude(pk__in=audit_pages.values("pk"))
+
+
+@hooks.register("register_admin_urls")
+def register_statistics_url():
+    return [
+        path(
+            "questionnaire/statistiques/",
+            QuestionnaireStatisticsView.as_view(),
+            name="audits_statistics",
+        )
+    ]
+
+
+class StatisticsMenuItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.has_perm(STATISTICS_PERMISSION)
+
+
+@hooks.register("register_admin_menu_item")
+def register_statistics_menu_item():
+    return StatisticsMenuItem(
+        _("Statistiques du questionnaire"),
+        reverse("audits_statistics"),
+        name="questionnaire-statistics",
+        icon_name="form",
+        order=710,
+    )
+
+
+class SubmissionsMenuItem(MenuItem):
+    """Straight to the answers: consultants may read them without any page permission, so
+    Wagtail's "Forms" index (pages one may edit) is not theirs."""
+
+    def is_shown(self, request):
+        return request.user.has_perm(SUBMISSIONS_PERMISSION) and AuditPage.objects.exists()
+
+    def render_component(self, request):
+        page = AuditPage.objects.order_by("pk").first()
+        self.url = reverse("wagtailforms:list_submissions", args=[page.pk]) if page else "#"
+        return super().render_component(request)
+
+
+@hooks.register("register_admin_menu_item")
+def register_submissions_menu_item():
+    return SubmissionsMenuItem(
+        _("Réponses au questionnaire"),
+        "#",
+        name="questionnaire-submissions",
+        icon_name="list-ul",
+        order=705,
+    )
+
+
+@hooks.register("construct_main_menu")
+def hide_forms_index_from_non_editors(request, menu_items):
+    from wagtail.permission_policies.pages import PagePermissionPolicy
+
+    editors_actions = ["add", "change", "publish", "bulk_delete", "lock", "unlock"]
+    if not PagePermissionPolicy().user_has_any_permission(request.user, editors_actions):
+        menu_items[:] = [item for item in menu_items if item.name != "forms"]

@@ -20,6 +20,7 @@ CONSULTANT_PERMISSIONS = [
     ("pipeline", "view_notification"),
     ("pipeline", "view_all_engagements"),
     ("audits", "view_auditsubmission"),
+    ("audits", "view_statistics"),
     *(
         ("audits", f"{action}_{model}")
         for model in ("tool", "alternative", "usage", "host", "phase")
@@ -27,7 +28,8 @@ CONSULTANT_PERMISSIONS = [
     ),
 ]
 
-MARKETING_PERMISSIONS = [ADMIN_ACCESS]
+# Questionnaire statistics (aggregates), never the individual submissions.
+MARKETING_PERMISSIONS = [ADMIN_ACCESS, ("audits", "view_statistics")]
 # Drafts and submits for moderation; publishing is a reviewer's job.
 MARKETING_PAGE_PERMISSIONS = ["add_page", "change_page", "lock_page", "unlock_page"]
 MARKETING_COLLECTION_PERMISSIONS = {

@@ -47,12 +47,34 @@ def forbid_outbound_network(monkeypatch):
     monkeypatch.setattr(socket.socket, "connect_ex", guarded_connect_ex)
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The tool catalogue is reference data: imported once per session, not per test."""
+    from audits.catalogue_import import import_catalogue, load_catalogue_file
+
+    with django_db_blocker.unblock():
+        import_catalogue(load_catalogue_file())
+
+
+@pytest.fixture(autouse=True)
+def clear_cache():
+    """Rate-limit counters live in the cache: each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture
 def demo_site(db):
     """Home page, legal pages and the demo questionnaire."""
     from audits import demo as audits_demo
+    from audits.catalogue_import import import_catalogue, load_catalogue_file
+    from audits.models import Usage
     from cms import demo as cms_demo
 
+    if not Usage.objects.exists():  # emptied by a transactional test
+        import_catalogue(load_catalogue_file())
     home = cms_demo.load()
     audit_page = audits_demo.load(home)
     return {"home": home, "audit_page": audit_page}

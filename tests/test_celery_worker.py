@@ -13,7 +13,7 @@ from audits.models import AuditSubmission
 from config.celery import app as celery_app
 from pipeline.models import Notification, NotificationStatus
 from pipeline.tasks import dispatch_due_notifications
-from tests.audits.helpers import valid_answers
+from tests.audits.helpers import submit_questionnaire
 from tests.services import PrivateRedis, free_port, use_broker
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
@@ -64,8 +64,8 @@ def test_real_worker_sends_the_confirmation_exactly_once(
         use_broker(celery_app, redis_broker_url),
         start_worker(celery_app, pool="solo", perform_ping_check=False, queues=[private_queue]),
     ):
-        response = client.post("/audit/", valid_answers())
-        assert response.status_code == 200
+        response = submit_questionnaire(client)
+        assert response.status_code == 303
         assert wait_for(
             lambda: Notification.objects.filter(
                 kind="audit_confirmation", status=NotificationStatus.SENT
@@ -82,9 +82,9 @@ def test_broker_outage_loses_nothing_and_sends_once_when_back(client, demo_site,
     port = free_port()
     redis = PrivateRedis(port)
     with use_broker(celery_app, redis.url):
-        response = client.post("/audit/", valid_answers())
-        assert response.status_code == 200
-        assert "vos réponses sont bien arrivées" in response.content.decode()
+        response = submit_questionnaire(client)
+        assert response.status_code == 303
+        assert "Votre diagnostic" in client.get(response["Location"]).content.decode()
         assert AuditSubmission.objects.count() == 1
         pending = Notification.objects.get(kind="audit_confirmation")
         assert pending.status == NotificationStatus.PENDING

@@ -94,7 +94,7 @@ class Level(models.TextChoices):
     HIGH = "high", _("élevé")
 
 
-class Usage(CatalogueEntry, index.Indexed):
+class Usage(CatalogueEntry, index.Indexed, ClusterableModel):
     slug = models.SlugField(_("identifiant"), max_length=60, unique=True)
     label = models.CharField(_("libellé"), max_length=120)
     label_en = models.CharField(_("libellé (anglais)"), max_length=120, blank=True)
@@ -136,6 +136,14 @@ class Usage(CatalogueEntry, index.Indexed):
         FieldPanel("external_dependency"),
         FieldPanel("scope"),
         FieldPanel("in_questionnaire"),
+        InlinePanel(
+            "questionnaire_tools",
+            label=_("Outils proposés dans le questionnaire"),
+            help_text=_(
+                "Dans l'ordre d'affichage. Sans outil ici, le questionnaire propose ceux pour "
+                "lesquels le catalogue connaît une alternative."
+            ),
+        ),
         FieldPanel("note"),
         FieldPanel("locally_edited"),
     ]
@@ -147,6 +155,38 @@ class Usage(CatalogueEntry, index.Indexed):
 
     def __str__(self) -> str:
         return self.label
+
+    def current_values(self) -> dict:
+        values = super().current_values()
+        # Only when set, so rows imported before this list existed still match their import.
+        rows = [[row.tool.slug, row.label] for row in self.questionnaire_tools.all()]
+        if rows:
+            values["questionnaire_tools"] = rows
+        return values
+
+
+class UsageQuestionnaireTool(Orderable):
+    """A tool shown in the "tools by usage" grid of the questionnaire, for one usage."""
+
+    usage = ParentalKey(Usage, on_delete=models.CASCADE, related_name="questionnaire_tools")
+    tool = models.ForeignKey(
+        "Tool", verbose_name=_("outil"), on_delete=models.CASCADE, related_name="+"
+    )
+    label = models.CharField(
+        _("libellé dans le questionnaire"),
+        max_length=120,
+        blank=True,
+        help_text=_("Vide : le nom de l'outil."),
+    )
+
+    panels = [FieldRowPanel([FieldPanel("tool"), FieldPanel("label")])]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("outil proposé")
+        verbose_name_plural = _("outils proposés")
+
+    def __str__(self) -> str:
+        return self.label or self.tool.name
 
 
 class Tool(CatalogueEntry, index.Indexed):

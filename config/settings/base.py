@@ -251,6 +251,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "pipeline.tasks.redact_sent_notifications",
         "schedule": crontab(hour=3, minute=17),
     },
+    "audits-purge-expired-drafts": {
+        "task": "audits.tasks.purge_expired_drafts",
+        "schedule": crontab(hour=3, minute=37),
+    },
 }
 
 # --- Outbox (design.md §4) ------------------------------------------------------------------
@@ -269,6 +273,15 @@ SPAM_PROTECTION = env.str("SPAM_PROTECTION", default="on").lower() not in {
     "false",
     "no",
 }
+# Questionnaire (audits): spam limits, draft and results links.
+AUDIT_MIN_SUBMIT_SECONDS = env.int("AUDIT_MIN_SUBMIT_SECONDS", default=15)
+AUDIT_RATE_LIMIT_STEPS = env.str("AUDIT_RATE_LIMIT_STEPS", default="120/h")
+AUDIT_RATE_LIMIT_SUBMIT = env.str("AUDIT_RATE_LIMIT_SUBMIT", default="10/h")
+AUDIT_DRAFT_DAYS = env.int("AUDIT_DRAFT_DAYS", default=14)
+AUDIT_RESULTS_LINK_DAYS = env.int("AUDIT_RESULTS_LINK_DAYS", default=365)
+# django-ratelimit is used through its functions only: it is not in INSTALLED_APPS because its
+# system check rejects the default local-memory cache (limits are then per process, which is
+# acceptable for development; production sets CACHE_URL to Redis).
 
 # --- Logging --------------------------------------------------------------------------------
 # LOG_FORMAT=json gives one JSON object per line (for a log collector); both carry the request id.

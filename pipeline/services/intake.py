@@ -77,11 +77,17 @@ def pick_owner() -> AbstractBaseUser | None:
 
 
 @transaction.atomic
-def intake_submission(answers: Mapping[str, Any], *, source: str = "") -> IntakeResult:
+def intake_submission(
+    answers: Mapping[str, Any],
+    *,
+    source: str = "",
+    score: int | None = None,
+    score_details: Mapping[str, Any] | None = None,
+) -> IntakeResult:
     """Turn questionnaire answers (keyed by `maps_to`) into organisation, contact and engagement.
 
-    An organisation with an open engagement gets the new answers on that engagement rather than
-    a second one.
+    An organisation with an open engagement gets the new answers (and the new diagnosis) on
+    that engagement rather than a second one.
     """
     email = str(answers.get("email", "")).strip()
     name = str(answers.get("organisation_name", "")).strip() or email
@@ -116,19 +122,30 @@ def intake_submission(answers: Mapping[str, Any], *, source: str = "") -> Intake
             stage=Stage.NEW,
             source=source[:200],
             answers=dict(answers),
+            score=score,
+            score_details=dict(score_details or {}),
         )
         StageChange.objects.create(
             engagement=engagement, from_stage="", to_stage=Stage.NEW, note=_("Questionnaire reçu")
         )
     else:
         engagement.answers = dict(answers)
-        engagement.save(update_fields=["answers", "updated_at"])
+        fields = ["answers", "updated_at"]
+        if score is not None:
+            engagement.score = score
+            engagement.score_details = dict(score_details or {})
+            fields += ["score", "score_details"]
+        engagement.save(update_fields=fields)
 
     activity = Activity.objects.create(
         engagement=engagement,
         kind=ActivityKind.SUBMISSION,
         summary=_("Questionnaire rempli par %(name)s") % {"name": contact.name},
-        data={"contact_id": contact.pk, "new_engagement": created_engagement},
+        data={
+            "contact_id": contact.pk,
+            "new_engagement": created_engagement,
+            "score": score,
+        },
     )
     if engagement.owner and engagement.owner.email:
         outbox.queue_email(

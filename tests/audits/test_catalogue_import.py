@@ -7,12 +7,19 @@ from django.core.management import call_command
 from audits.catalogue_import import import_catalogue, load_catalogue_file
 from audits.models import Alternative, Host, Phase, Tool, Usage
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_catalogue")]
 
 
 @pytest.fixture(scope="module")
 def catalogue():
     return load_catalogue_file()
+
+
+@pytest.fixture
+def empty_catalogue():
+    """The session imports the catalogue once; these tests start from nothing."""
+    for model in (Alternative, Tool, Usage, Host, Phase):
+        model.objects.all().delete()
 
 
 def counts():
@@ -62,3 +69,23 @@ def test_import_command_reports_in_french():
     output = StringIO()
     call_command("import_catalogue", stdout=output)
     assert "Catalogue importé : 307 créés" in output.getvalue()
+
+
+def test_questionnaire_grid_is_imported_in_order_and_local_edits_are_kept(catalogue):
+    """The tools offered per usage come from questionnaire.yaml, in order; a grid edited in
+    the admin survives a re-import (and is flagged)."""
+    from audits.catalogue_data import questionnaire_grid
+
+    import_catalogue(catalogue)
+    rows = {row.usage: [option.value for option in row.options] for row in questionnaire_grid()}
+    assert len(rows) == 13
+    assert rows["visio"] == ["zoom", "google-meet", "microsoft-teams", "webex", "autre", "aucun"]
+
+    visio = Usage.objects.get(slug="visio")
+    visio.questionnaire_tools.filter(tool__slug="webex").delete()
+    report = import_catalogue(catalogue)
+    assert report.total("updated") == 0
+    assert Usage.objects.get(slug="visio").locally_edited
+    rows = {row.usage: [option.value for option in row.options] for row in questionnaire_grid()}
+    assert "webex" not in rows["visio"]
+    assert "webex" in rows["chat"] or "slack" in rows["chat"]

@@ -1,7 +1,7 @@
 import pytest
 from django.core import mail
 
-from tests.audits.helpers import valid_answers
+from tests.audits.helpers import submit_questionnaire
 
 pytestmark = pytest.mark.django_db
 
@@ -17,7 +17,7 @@ def test_consultant_sees_a_new_submission_in_the_admin(
 ):
     """After a visitor submits, the consultant finds the engagement and the alert e-mail."""
     with run_on_commit():
-        client.post("/audit/", valid_answers())
+        assert submit_questionnaire(client).status_code == 303
     client.force_login(consultant)
     listing = client.get("/admin/pipeline/engagements/")
     assert listing.status_code == 200
