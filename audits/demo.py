@@ -42,7 +42,8 @@ FIELDS = [
 
 @transaction.atomic
 def load(home: HomePage) -> AuditPage:
-    page = AuditPage.objects.filter(slug="audit").first()
+    # The French questionnaire (an English translation may share the slug).
+    page = AuditPage.objects.filter(slug="audit", locale=home.locale).first()
     if page is not None:
         return page
     page = AuditPage(

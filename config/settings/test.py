@@ -26,6 +26,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # In-memory, shared between threads so live-server and worker threads see the test data.
     DATABASES["default"]["OPTIONS"].pop("init_command", None)
 
+SERVE_MEDIA = True
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
