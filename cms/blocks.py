@@ -283,8 +283,8 @@ class ToolComparisonBlock(blocks.StructBlock):
     def get_context(self, value, parent_context=None):
         context = super().get_context(value, parent_context=parent_context)
         context["rows"] = comparison_rows(
-            usage_ids=[usage.pk for usage in value["usages"] if usage],
-            alternative_ids=[alt.pk for alt in value["alternatives"] if alt],
+            usage_ids=[usage.pk for usage in value.get("usages") or [] if usage],
+            alternative_ids=[alt.pk for alt in value.get("alternatives") or [] if alt],
         )
         return context
 
@@ -354,7 +354,7 @@ class VideoBlock(blocks.StructBlock):
 
     def get_context(self, value, parent_context=None):
         context = super().get_context(value, parent_context=parent_context)
-        context["video"] = parse_video_url(value["url"])
+        context["video"] = parse_video_url(value.get("url") or "")
         return context
 
 
@@ -382,9 +382,9 @@ class LatestArticlesBlock(blocks.StructBlock):
             .select_related("lead_image", "category")
             .order_by("-date", "-pk")
         )
-        if value["category"]:
+        if value.get("category"):
             articles = articles.filter(category__translation_key=value["category"].translation_key)
-        context["articles"] = list(articles[: value["count"]])
+        context["articles"] = list(articles[: value.get("count") or 3])
         context["index_page"] = (
             ArticleIndexPage.objects.live().public().filter(locale=locale).order_by("path").first()
         )
