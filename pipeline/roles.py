@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
-from wagtail.images import get_image_model
 from wagtail.models import (
     Collection,
     GroupApprovalTask,
@@ -61,16 +60,11 @@ MARKETING_PAGE_PERMISSIONS = ["add_page", "change_page", "lock_page", "unlock_pa
 REVIEWER_PAGE_PERMISSIONS = [*MARKETING_PAGE_PERMISSIONS, "publish_page"]
 
 
-def _collection_permissions() -> dict[str, list[str]]:
-    image_model = get_image_model()._meta
-    return {
-        image_model.app_label: [
-            f"add_{image_model.model_name}",
-            f"change_{image_model.model_name}",
-            "choose_image",
-        ],
-        "wagtaildocs": ["add_document", "change_document", "choose_document"],
-    }
+# Wagtail checks image permissions on wagtailimages.Image even with a custom image model.
+COLLECTION_PERMISSIONS = {
+    "wagtailimages": ["add_image", "change_image", "choose_image"],
+    "wagtaildocs": ["add_document", "change_document", "choose_document"],
+}
 
 
 def _permissions(pairs) -> list[Permission]:
@@ -107,7 +101,7 @@ def ensure_roles() -> tuple[Group, Group]:
                     content_type__app_label="wagtailcore", codename=codename
                 ),
             )
-        for app_label, codenames in _collection_permissions().items():
+        for app_label, codenames in COLLECTION_PERMISSIONS.items():
             for codename in codenames:
                 GroupCollectionPermission.objects.get_or_create(
                     group=group,

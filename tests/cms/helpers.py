@@ -322,7 +322,7 @@ def every_block_form_data(image, catalogue, category) -> dict:
     )
 
 
-def campaign_form_data(image, catalogue, category, title="Associations", slug="associations"):
+def campaign_form_data(image, catalogue, category, title="Tiers-lieux", slug="tiers-lieux"):
     return nested_form_data(
         {
             "title": title,
