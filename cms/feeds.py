@@ -8,6 +8,8 @@ from django.contrib.syndication.views import Feed
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 
+from cms.templatetags.seo import absolute
+
 FEED_LENGTH = 20
 
 
@@ -26,7 +28,7 @@ class ArticlesRssFeed(Feed):
         return self.index_page.seo_title or self.index_page.title
 
     def link(self):
-        return self.index_page.get_full_url(self.request)
+        return absolute(self.index_page.get_url(self.request))
 
     def description(self):
         return self.index_page.search_description or self.index_page.intro
@@ -34,7 +36,7 @@ class ArticlesRssFeed(Feed):
     subtitle = description
 
     def feed_url(self):
-        return self.request.build_absolute_uri()
+        return absolute(self.request.path)
 
     def items(self):
         return self.index_page.articles().select_related("author")[:FEED_LENGTH]
@@ -46,10 +48,10 @@ class ArticlesRssFeed(Feed):
         return item.intro
 
     def item_link(self, item):
-        return item.get_full_url(self.request)
+        return absolute(item.get_url(self.request))
 
     def item_guid(self, item):
-        return item.get_full_url(self.request)
+        return self.item_link(item)
 
     def item_pubdate(self, item):
         moment = datetime.datetime.combine(item.date, datetime.time(8, 0))
