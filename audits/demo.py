@@ -144,7 +144,8 @@ def _set_fields(page: AuditPage) -> None:
 
 @transaction.atomic
 def load(home: HomePage) -> AuditPage:
-    page = AuditPage.objects.filter(slug="audit").first()
+    # The French questionnaire (an English translation may share the slug).
+    page = AuditPage.objects.filter(slug="audit", locale=home.locale).first()
     if page is not None:
         if not page.form_fields.filter(field_type="tools_by_usage").exists():
             _set_fields(page)

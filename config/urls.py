@@ -5,6 +5,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from cms import views as cms_views
 from config.health import healthz
 
 urlpatterns = [
@@ -12,6 +13,8 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("oidc/", include("config.oidc")),
     path("documents/", include(wagtaildocs_urls)),
+    path("sitemap.xml", cms_views.sitemap, name="sitemap"),
+    path("robots.txt", cms_views.robots_txt, name="robots_txt"),
 ]
 
 if getattr(settings, "BENCHMARK_BASELINE_VIEW", False):
@@ -19,13 +22,18 @@ if getattr(settings, "BENCHMARK_BASELINE_VIEW", False):
 
     urlpatterns.append(path("bench/baseline/", baseline))
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+if settings.DEBUG or settings.SERVE_MEDIA:
+    urlpatterns += [
+        re_path(
+            r"^%s(?P<path>.+)$" % settings.MEDIA_URL.lstrip("/"),  # noqa: UP031
+            cms_views.serve_media,
+            name="media",
+        )
+    ]
 
 # French is served without a prefix, English under /en/ (design.md §5).
 urlpatterns += i18n_patterns(
+    path("recherche/", cms_views.search, name="cms_search"),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

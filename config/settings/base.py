@@ -24,9 +24,14 @@ INSTALLED_APPS = [
     "audits",
     "pipeline",
     "calendar_sync",
+    "cms.images",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
+    "wagtail.contrib.simple_translation",
+    "wagtail.contrib.sitemaps",
+    "wagtail.contrib.routable_page",
+    "wagtail.locales",
     "wagtail.embeds",
     "wagtail.sites",
     "wagtail.users",
@@ -50,6 +55,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
 ]
 
 MIDDLEWARE = [
@@ -67,6 +73,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Serves anonymous visitors the rendered campaign pages from the cache (cms/cache.py).
+    "cms.cache.PageCacheMiddleware",
     # Last, as django-axes asks: it turns a lockout into the French lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -178,7 +186,8 @@ USE_I18N = True
 USE_TZ = True
 LANGUAGES = [("fr", "Français"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
-WAGTAIL_I18N_ENABLED = False
+WAGTAIL_I18N_ENABLED = True
+WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
 WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
 
 # --- Static and media -----------------------------------------------------------------------
@@ -187,6 +196,8 @@ STATIC_ROOT = env.path("STATIC_ROOT", default=str(ensure_var_dir("static")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(VAR_DIR / "media"))
+# Let Django serve uploaded images itself (development, tests, a small single-server install).
+SERVE_MEDIA = env.bool("SERVE_MEDIA", default=False)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -204,6 +215,9 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 # --- Wagtail --------------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = "Passerelle"
 WAGTAILADMIN_BASE_URL = SITE_URL
+WAGTAILIMAGES_IMAGE_MODEL = "images.PasserelleImage"
+WAGTAILIMAGES_AVIF_QUALITY = 55
+WAGTAILIMAGES_WEBP_QUALITY = 75
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "ods", "pdf", "pptx", "odp", "txt", "xlsx"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
@@ -254,6 +268,11 @@ CELERY_BEAT_SCHEDULE = {
     "audits-purge-expired-drafts": {
         "task": "audits.tasks.purge_expired_drafts",
         "schedule": crontab(hour=3, minute=37),
+    },
+    # Scheduled publishing and expiry of pages (go_live_at / expire_at).
+    "cms-publish-scheduled": {
+        "task": "cms.tasks.publish_scheduled_pages",
+        "schedule": env.float("CMS_PUBLISH_SCHEDULED_INTERVAL", default=60.0),
     },
 }
 
@@ -316,4 +335,7 @@ LOGGING = {
 }
 
 # Labels of the settings we show in French in the admin.
+# Rendered public pages kept for anonymous visitors (seconds); publishing invalidates them.
+CMS_PAGE_CACHE_SECONDS = env.int("CMS_PAGE_CACHE_SECONDS", default=60 * 60 * 24)
+
 PASSERELLE_LANGUAGE_NAMES = {"fr": _("Français"), "en": _("Anglais")}

@@ -28,6 +28,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory: worker processes started by fault tests must see the test data.
     DATABASES["default"]["TEST"] = {"NAME": str(ensure_var_dir() / "test.sqlite3")}
 
+SERVE_MEDIA = True
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
