@@ -30,7 +30,10 @@ def make_image(title="Photo de test", alt="Deux personnes devant un écran", siz
 
 
 def make_catalogue() -> dict:
-    """Zoom (US, Cloud Act) → Visio (La Suite, FR, libre), Jitsi Meet."""
+    """Zoom (US, Cloud Act) → Visio (La Suite, FR, libre), Jitsi Meet — instead of the catalogue
+    imported for the session (rolled back with the test)."""
+    for model in (Alternative, Tool, Usage, Phase):
+        model.objects.all().delete()
     phase = Phase.objects.create(number=1, title="Gains rapides")
     usage = Usage.objects.create(slug="visio", label="Réunions en visio", default_phase=phase)
     zoom = Tool.objects.create(
