@@ -11,6 +11,7 @@ urlpatterns = [
     re_path(r"^healthz/?$", healthz, name="healthz"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    path("", include("calendar_sync.urls.feeds")),
 ]
 
 if settings.DEBUG:
@@ -20,6 +21,7 @@ if settings.DEBUG:
 
 # French is served without a prefix, English under /en/ (design.md §5).
 urlpatterns += i18n_patterns(
+    path("", include("calendar_sync.urls.public")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

@@ -199,6 +199,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "pipeline.tasks.redact_sent_notifications",
         "schedule": crontab(hour=3, minute=17),
     },
+    "calendar-send-reminders": {
+        "task": "calendar_sync.tasks.send_due_reminders",
+        "schedule": env.float("CALENDAR_REMINDER_INTERVAL", default=300.0),
+    },
+    "calendar-sync-busy-times": {
+        "task": "calendar_sync.tasks.sync_busy_times",
+        "schedule": crontab(minute="*/15"),
+    },
 }
 
 # --- Outbox (design.md §4) ------------------------------------------------------------------
@@ -217,6 +225,21 @@ SPAM_PROTECTION = env.str("SPAM_PROTECTION", default="on").lower() not in {
     "false",
     "no",
 }
+
+# --- Calendars (design.md §6) ---------------------------------------------------------------
+# Reminders before each meeting, in minutes (24 h and 1 h by default).
+CALENDAR_REMINDER_MINUTES = [
+    int(m) for m in env.list("CALENDAR_REMINDER_MINUTES", default=["1440", "60"]) if m
+]
+# Self-booked video meetings get a fresh room here (La Suite's Visio).
+CALENDAR_VIDEO_BASE_URL = env.str(
+    "CALENDAR_VIDEO_BASE_URL", default="https://visio.numerique.gouv.fr"
+)
+CALENDAR_BOOKING_LINK_DAYS = env.int("CALENDAR_BOOKING_LINK_DAYS", default=60)
+# The consultants' ICS feeds cover this window around today.
+CALENDAR_FEED_PAST_DAYS = env.int("CALENDAR_FEED_PAST_DAYS", default=90)
+CALENDAR_FEED_FUTURE_DAYS = env.int("CALENDAR_FEED_FUTURE_DAYS", default=365)
+CALENDAR_HTTP_TIMEOUT = env.int("CALENDAR_HTTP_TIMEOUT", default=15)
 
 # --- Logging --------------------------------------------------------------------------------
 LOGGING = {
