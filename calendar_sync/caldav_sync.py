@@ -45,7 +45,7 @@ def push_meeting(meeting: Meeting, calendar: ConsultantCalendar) -> str:
     existing = _find(remote, meeting.uid)
     if existing is not None:
         existing.data = data
-        existing.save()
+        existing.save(increase_seqno=False)  # SEQUENCE is ours, already bumped
         return "updated"
     remote.save_event(data)
     return "created"
