@@ -102,7 +102,9 @@ DURATIONS = [(m, f"{m} min") for m in (30, 45, 60, 90, 120)]
 
 
 class ScheduleMeetingForm(forms.Form):
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(
+        label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     start_time = forms.TimeField(
         label=_("Heure de début (heure de Paris)"),
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
@@ -155,7 +157,9 @@ class ScheduleMeetingForm(forms.Form):
 
 
 class RescheduleMeetingForm(forms.Form):
-    date = forms.DateField(label=_("Nouvelle date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(
+        label=_("Nouvelle date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     start_time = forms.TimeField(
         label=_("Nouvelle heure de début (heure de Paris)"),
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),

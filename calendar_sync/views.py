@@ -30,9 +30,11 @@ DAYS_PER_PAGE = 5
 
 
 def _private(response: HttpResponse) -> HttpResponse:
-    """Capability pages: never indexed, never cached by a proxy, no Referer leaking the URL."""
+    """Capability pages: never indexed, never cached by a proxy, and the URL (a secret) is never
+    sent as Referer to another site. "same-origin" rather than "no-referrer": the latter makes
+    browsers send `Origin: null` with our own forms, which CSRF protection rightly refuses."""
     response["X-Robots-Tag"] = "noindex, nofollow"
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"
     response.setdefault("Cache-Control", "private, no-store")
     return response
 
