@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from icalendar import Calendar, Event, vCalAddress
+from icalendar import Calendar, Event, Timezone, vCalAddress
 
 from calendar_sync.models import Meeting, MeetingKind, MeetingStatus
 from pipeline.outbox import single_line
@@ -71,22 +71,46 @@ def summary_for(meeting: Meeting) -> str:
     )
 
 
-def description_for(meeting: Meeting, *, with_people: bool = False) -> str:
+def _labels() -> dict[str, str]:
+    """The fixed words of descriptions, translated once per document (gettext is not free
+    when a feed holds thousands of events)."""
+    return {
+        "intro": _("Rendez-vous personnalisé de l'audit de souveraineté numérique (Passerelle)."),
+        "consultant": _("Consultant·e : %(name)s"),
+        "kind": _("Format : %(kind)s"),
+        "join": _("Rejoindre la visioconférence : %(url)s"),
+        "where": _("Lieu : %(where)s"),
+        "people": _("Participant·es : %(names)s"),
+        "agenda": _("Ordre du jour :"),
+        **{f"kind:{value}": str(label) for value, label in MeetingKind.choices},
+    }
+
+
+def description_for(
+    meeting: Meeting,
+    *,
+    with_people: bool = False,
+    labels: dict[str, str] | None = None,
+    people: Iterable[str] | None = None,
+) -> str:
+    labels = labels or _labels()
     lines = [
-        _("Rendez-vous personnalisé de l'audit de souveraineté numérique (Passerelle)."),
-        _("Consultant·e : %(name)s") % {"name": display_name(meeting.organiser)},
-        _("Format : %(kind)s") % {"kind": meeting.get_kind_display()},
+        labels["intro"],
+        labels["consultant"] % {"name": display_name(meeting.organiser)},
+        labels["kind"] % {"kind": labels.get(f"kind:{meeting.kind}", meeting.kind)},
     ]
     if meeting.kind == MeetingKind.VIDEO and meeting.video_url:
-        lines.append(_("Rejoindre la visioconférence : %(url)s") % {"url": meeting.video_url})
+        lines.append(labels["join"] % {"url": meeting.video_url})
     elif meeting.location:
-        lines.append(_("Lieu : %(where)s") % {"where": single_line(meeting.location, 300)})
+        lines.append(labels["where"] % {"where": single_line(meeting.location, 300)})
     if with_people:
-        names = ", ".join(a.name for a in meeting.attendees.all())
+        if people is None:
+            people = meeting.attendees.values_list("name", flat=True)
+        names = ", ".join(people)
         if names:
-            lines.append(_("Participant·es : %(names)s") % {"names": single_line(names, 500)})
+            lines.append(labels["people"] % {"names": single_line(names, 500)})
     if meeting.agenda:
-        lines += ["", _("Ordre du jour :"), meeting.agenda.replace("\r\n", "\n").strip()]
+        lines += ["", labels["agenda"], meeting.agenda.replace("\r\n", "\n").strip()]
     return "\n".join(lines)
 
 
@@ -142,12 +166,22 @@ def invite(meeting: Meeting, method: str, *, stamp: datetime | None = None) -> b
     return calendar.to_ical()
 
 
-def published_event(meeting: Meeting, *, stamp: datetime, with_people: bool = True) -> Event:
+def published_event(
+    meeting: Meeting,
+    *,
+    stamp: datetime,
+    with_people: bool = True,
+    labels: dict[str, str] | None = None,
+    people: Iterable[str] | None = None,
+) -> Event:
     """An event for a feed, a download or CalDAV: no ORGANIZER/ATTENDEE addresses, so no
     client sends RSVP mails and no address leaks into a third-party calendar."""
     status = "CANCELLED" if meeting.status == MeetingStatus.CANCELLED else "CONFIRMED"
     event = _event(meeting, stamp=stamp, status=status)
-    event.add("description", description_for(meeting, with_people=with_people))
+    event.add(
+        "description",
+        description_for(meeting, with_people=with_people, labels=labels, people=people),
+    )
     event.add("class", "PRIVATE")
     return event
 
@@ -174,19 +208,46 @@ def caldav_object(meeting: Meeting) -> bytes:
     return calendar.to_ical()
 
 
+_END = b"END:VCALENDAR\r\n"
+
+
 def feed(
-    meetings: Iterable[Meeting], *, name: str, first: date, last: date, stamp: datetime
+    meetings: Iterable[Meeting],
+    *,
+    name: str,
+    first: date,
+    last: date,
+    stamp: datetime,
+    people: dict[int, list[str]] | None = None,
 ) -> bytes:
-    """A consultant's subscription feed (METHOD:PUBLISH)."""
+    """A consultant's subscription feed (METHOD:PUBLISH).
+
+    Serialised event by event rather than as one big tree: memory stays flat and the cost
+    grows linearly with the number of meetings.
+    """
     with translation.override(settings.LANGUAGE_CODE):
         calendar = new_calendar(Method.PUBLISH)
         calendar.calendar_name = single_line(name, 200)
         calendar.refresh_interval = timedelta(hours=1)
         calendar.add("x-published-ttl", timedelta(hours=1))
+        calendar.add_component(
+            Timezone.from_tzid(
+                settings.TIME_ZONE, first_date=first - timedelta(days=1), last_date=last
+            )
+        )
+        head = calendar.to_ical()
+        labels = _labels()
+        chunks = [head[: -len(_END)]]
         for meeting in meetings:
-            calendar.add_component(published_event(meeting, stamp=stamp, with_people=True))
-        add_timezones(calendar, first, last)
-    return calendar.to_ical()
+            event = published_event(
+                meeting,
+                stamp=stamp,
+                labels=labels,
+                people=people.get(meeting.pk, []) if people is not None else None,
+            )
+            chunks.append(event.to_ical())
+        chunks.append(_END)
+    return b"".join(chunks)
 
 
 # --- iTIP REPLY ------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from calendar_sync import availability, ical, links, services
 from calendar_sync.forms import BookingForm, CancelForm, RescheduleSlotForm
-from calendar_sync.models import ConsultantCalendar, Meeting, MeetingStatus
+from calendar_sync.models import ConsultantCalendar, Meeting, MeetingAttendee, MeetingStatus
 from calendar_sync.zones import zone_label
 from pipeline import tokens
 from pipeline.models import Engagement
@@ -312,10 +312,16 @@ def feed(request, token: str):
         cache_key = f"calendar-feed:{etag}"
         body = cache.get(cache_key)
         if body is None:
+            people: dict[int, list[str]] = {}
+            for meeting_id, name in MeetingAttendee.objects.filter(
+                meeting__in=meetings
+            ).values_list("meeting_id", "name"):
+                people.setdefault(meeting_id, []).append(name)
             body = ical.feed(
                 meetings.select_related("engagement__organisation", "organiser")
-                .prefetch_related("attendees")
-                .order_by("start", "pk"),
+                .order_by("start", "pk")
+                .iterator(chunk_size=1000),
+                people=people,
                 name=_("Passerelle — %(name)s") % {"name": str(calendar)},
                 first=first,
                 last=last,
