@@ -95,6 +95,14 @@ class CancelForm(forms.Form):
         return services.clean_single_line(self.cleaned_data.get("reason", ""), _("Motif"), 500)
 
 
+class ResendForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Votre adresse e-mail"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+
 # --- Consultant side -------------------------------------------------------------------------
 
 

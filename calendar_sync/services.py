@@ -811,3 +811,45 @@ def _queue_reminder(meeting: Meeting, minutes: int, key: str) -> None:
         engagement=meeting.engagement,
         reply_to=[meeting.organiser.email] if meeting.organiser.email else (),
     )
+
+
+# --- "Send me my link again" ------------------------------------------------------------------
+
+
+def resend_links(email: str) -> int:
+    """E-mail fresh links to a known contact: manage the upcoming meeting, or book one.
+
+    Says nothing about whether the address is known (the page answers the same either way),
+    and sends at most one message per contact and hour (idempotency key).
+    """
+    address = (email or "").strip()
+    try:
+        if not outbox.clean_addresses([address]):
+            return 0
+    except outbox.InvalidRecipient:
+        return 0
+    hour = timezone.now().strftime("%Y%m%d%H")
+    sent = 0
+    contacts = Contact.objects.filter(email__iexact=address).select_related("organisation")
+    for contact in contacts[:5]:
+        engagement = contact.organisation.engagements.open().order_by("-created_at").first()
+        if engagement is None:
+            continue
+        with transaction.atomic():
+            meeting = upcoming_meeting(engagement)
+            context = {"contact": contact, "organisation": contact.organisation}
+            if meeting is not None:
+                raw = links.meeting_token(meeting)
+                context.update(manage_url=links.manage_url(raw), meeting=meeting)
+            else:
+                context.update(booking_url=links.booking_url(engagement))
+            outbox.queue_email(
+                kind=NotificationKind.OTHER,
+                to=[contact.email],
+                template="meeting_links",
+                context=context,
+                idempotency_key=f"meeting-links:{contact.pk}:{hour}",
+                engagement=engagement,
+            )
+        sent += 1
+    return sent

@@ -20,7 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from calendar_sync import availability, ical, links, services
-from calendar_sync.forms import BookingForm, CancelForm, RescheduleSlotForm
+from calendar_sync.forms import BookingForm, CancelForm, RescheduleSlotForm, ResendForm
 from calendar_sync.models import ConsultantCalendar, Meeting, MeetingAttendee, MeetingStatus
 from calendar_sync.zones import zone_label
 from pipeline import tokens
@@ -40,7 +40,23 @@ def _private(response: HttpResponse) -> HttpResponse:
 
 
 def _invalid_link(request, status: int = 404) -> HttpResponse:
-    return _private(render(request, "calendar_sync/link_invalid.html", status=status))
+    return _private(
+        render(request, "calendar_sync/link_invalid.html", {"form": ResendForm()}, status=status)
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def resend(request):
+    """ "Send me my link again": the same answer whether the address is known or not."""
+    form = ResendForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.resend_links(form.cleaned_data["email"])
+        return _private(render(request, "calendar_sync/link_sent.html"))
+    status = 400 if request.method == "POST" else 200
+    return _private(
+        render(request, "calendar_sync/link_invalid.html", {"form": form}, status=status)
+    )
 
 
 def _display_zone(request, engagement: Engagement) -> tuple[ZoneInfo, ZoneInfo | None]:

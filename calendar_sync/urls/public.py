@@ -11,5 +11,6 @@ urlpatterns = [
     path("rendez-vous/gerer/<str:token>/deplacer/", views.reschedule, name="reschedule"),
     path("rendez-vous/gerer/<str:token>/annuler/", views.cancel, name="cancel"),
     path("rendez-vous/gerer/<str:token>/rendez-vous.ics", views.manage_ics, name="manage_ics"),
+    path("rendez-vous/nouveau-lien/", views.resend, name="resend"),
     path("rendez-vous/<str:token>/", views.book, name="book"),
 ]

@@ -204,3 +204,46 @@ def test_reunion_sees_slots_in_its_own_zone(client, engagement, organisation):
     assert f"</span>{slot:%H:%M}</label>" not in page.text
     paris = client.get(booking_path(engagement) + "?fuseau=paris")
     assert "heure de Paris" in paris.text
+
+
+def test_expired_link_page_sends_a_fresh_link_without_revealing_addresses(
+    client, engagement, run_on_commit
+):
+    """Known and unknown addresses get the same page; only the known one gets an e-mail,
+    once per hour."""
+    with run_on_commit():
+        known = client.post("/rendez-vous/nouveau-lien/", {"email": "KARIM@jardins.org"})
+        unknown = client.post("/rendez-vous/nouveau-lien/", {"email": "nobody@example.org"})
+        client.post("/rendez-vous/nouveau-lien/", {"email": "karim@jardins.org"})
+    assert known.status_code == unknown.status_code == 200
+    assert "Vérifiez votre boîte mail" in known.text and "Vérifiez votre boîte mail" in unknown.text
+    sent = [m for m in mail.outbox if m.to == ["karim@jardins.org"]]
+    assert len(sent) == 1
+    path = re.search(r"http://testserver(/rendez-vous/[A-Za-z0-9_-]+/)", sent[0].body).group(1)
+    assert client.get(path).status_code == 200
+    bad = client.post("/rendez-vous/nouveau-lien/", {"email": "x\r\nBcc: y@z"})
+    assert bad.status_code == 400
+
+
+def test_without_owner_the_booking_goes_to_the_least_recently_booked_consultant(
+    client, organisation, calendar, consultant
+):
+    """Round robin: an unassigned engagement is booked with, and assigned to, the consultant
+    booked the longest ago who is free then."""
+    from calendar_sync.factories import ConsultantCalendarFactory, MeetingFactory
+    from pipeline.factories import ConsultantFactory, ContactFactory, EngagementFactory
+    from tests.calendar_sync.conftest import EVERY_DAY
+
+    other = ConsultantFactory(username="other-consultant")
+    ConsultantCalendarFactory(consultant=other, working_hours=EVERY_DAY, horizon_days=60)
+    MeetingFactory(organiser=consultant, start=timezone.now() + timedelta(days=20))
+    engagement = EngagementFactory(organisation=organisation, owner=None, stage=Stage.NEW)
+    ContactFactory(organisation=organisation)
+    slot = local(days_ahead(3), 10)
+    assert (
+        client.post(booking_path(engagement), {"slot": key(slot), "kind": "video"}).status_code
+        == 302
+    )
+    engagement.refresh_from_db()
+    assert engagement.owner == other
+    assert Meeting.objects.get(engagement=engagement).organiser == other
