@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from email.utils import parseaddr
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -144,9 +145,10 @@ def invite(meeting: Meeting, method: str, *, stamp: datetime | None = None) -> b
         event = _event(meeting, stamp=stamp, status=status)
         event.add("description", description_for(meeting))
         organiser = meeting.organiser
+        # A consultant without an address still needs a mailto: ORGANIZER (Gmail, Outlook).
+        address = organiser.email or parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
         event.add(
-            "organizer",
-            vCalAddress.new(single_line(organiser.email, 254), cn=display_name(organiser)),
+            "organizer", vCalAddress.new(single_line(address, 254), cn=display_name(organiser))
         )
         for attendee in meeting.attendees.all():
             partstat = "NEEDS-ACTION" if method == Method.REQUEST else attendee.partstat

@@ -71,7 +71,9 @@ def test_book_move_and_cancel_through_http(client, engagement, consultant, run_o
 
     invites = [m for m in mail.outbox if "karim@jardins.org" in m.to]
     assert [calendar_part(m)[0] for m in invites] == ["REQUEST", "REQUEST", "CANCEL"]
-    assert "est confirmé" in invites[0].body and "/rendez-vous/gerer/" in invites[0].body
+    assert "est confirmé" in invites[0].body
+    assert re.search(r"/rendez-vous/gerer/[\w-]+/deplacer/", invites[0].body)
+    assert re.search(r"/rendez-vous/gerer/[\w-]+/annuler/", invites[0].body)
     assert "a été déplacé" in invites[1].body
     assert "est annulé" in invites[2].body
     alerts = [m for m in mail.outbox if m.to == [consultant.email]]
