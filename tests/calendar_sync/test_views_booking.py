@@ -249,3 +249,15 @@ def test_without_owner_the_booking_goes_to_the_least_recently_booked_consultant(
     engagement.refresh_from_db()
     assert engagement.owner == other
     assert Meeting.objects.get(engagement=engagement).organiser == other
+
+
+def test_more_dates_are_reached_by_links_without_javascript(client, engagement):
+    """Five days per page; "Dates suivantes" and "Dates précédentes" links page through."""
+    path = booking_path(engagement)
+    first = client.get(path).text
+    assert "Dates suivantes" in first and "Dates précédentes" not in first
+    since = re.search(r"depuis=(\d{4}-\d{2}-\d{2})", first).group(1)
+    second = client.get(f"{path}?depuis={since}").text
+    assert "Dates précédentes" in second
+    assert key(local(days_ahead(3), 10)) not in second
+    assert client.get(f"{path}?depuis=n'importe-quoi").status_code == 200
