@@ -6,3 +6,10 @@ class CalendarSyncConfig(AppConfig):
     name = "calendar_sync"
     verbose_name = _("Rendez-vous et agendas")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from calendar_sync.caldav_sync import send_caldav_notification
+        from pipeline import outbox
+        from pipeline.models import NotificationChannel
+
+        outbox.register_sender(NotificationChannel.CALDAV, send_caldav_notification)

@@ -1,16 +1,67 @@
-"""Links other apps put in pages and e-mails to reach calendar features.
+"""Capability links to calendar features, for pages and e-mails (design.md §5).
 
-Stub until the calendar issue lands: returns None, and callers show a fallback text.
+Every call issues a fresh ≥256-bit token through `pipeline.tokens`; only its hash is stored.
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from pipeline import tokens
+
 if TYPE_CHECKING:
+    from calendar_sync.models import ConsultantCalendar, Meeting
     from pipeline.models import Engagement
+
+BOOKING = "booking"
+MEETING = "meeting"
+FEED = "calendar_feed"
+
+
+def absolute(path: str) -> str:
+    return f"{settings.SITE_URL}{path}"
+
+
+def _reverse(name: str, raw: str) -> str:
+    # French is served without prefix; links in e-mails are French whatever the request.
+    with translation.override(settings.LANGUAGE_CODE):
+        return reverse(name, args=[raw])
 
 
 def booking_url(engagement: Engagement) -> str | None:
     """Absolute URL of the self-booking page for this engagement (a fresh capability link)."""
-    return None
+    days = getattr(settings, "CALENDAR_BOOKING_LINK_DAYS", 60)
+    raw = tokens.issue(BOOKING, engagement, expires_at=timezone.now() + timedelta(days=days))
+    return absolute(_reverse("calendar_sync:book", raw))
+
+
+def meeting_token(meeting: Meeting) -> str:
+    """A link to see, move, cancel or download one meeting; it dies when the meeting ends."""
+    return tokens.issue(MEETING, meeting, expires_at=meeting.end)
+
+
+def manage_url(raw: str) -> str:
+    return absolute(_reverse("calendar_sync:manage", raw))
+
+
+def manage_ics_url(raw: str) -> str:
+    return absolute(_reverse("calendar_sync:manage_ics", raw))
+
+
+def feed_path(raw: str) -> str:
+    return reverse("calendar_feeds:feed", args=[raw])
+
+
+def feed_url(raw: str) -> str:
+    return absolute(feed_path(raw))
+
+
+def new_feed_token(calendar: ConsultantCalendar) -> str:
+    """Regenerate the consultant's feed link: every older link stops working at once."""
+    tokens.revoke_all(FEED, calendar)
+    return tokens.issue(FEED, calendar)

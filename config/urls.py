@@ -15,6 +15,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("sitemap.xml", cms_views.sitemap, name="sitemap"),
     path("robots.txt", cms_views.robots_txt, name="robots_txt"),
+    path("", include("calendar_sync.urls.feeds")),
 ]
 
 if getattr(settings, "BENCHMARK_BASELINE_VIEW", False):
@@ -34,6 +35,7 @@ if settings.DEBUG or settings.SERVE_MEDIA:
 # French is served without a prefix, English under /en/ (design.md §5).
 urlpatterns += i18n_patterns(
     path("recherche/", cms_views.search, name="cms_search"),
+    path("", include("calendar_sync.urls.public")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

@@ -292,11 +292,19 @@ class NotificationKind(models.TextChoices):
     MEETING_UPDATE = "meeting_update", _("Rendez-vous déplacé")
     MEETING_CANCEL = "meeting_cancel", _("Rendez-vous annulé")
     MEETING_REMINDER = "meeting_reminder", _("Rappel de rendez-vous")
+    CALENDAR_PUSH = "calendar_push", _("Synchronisation d'agenda (CalDAV)")
     ROADMAP_SHARED = "roadmap_shared", _("Feuille de route partagée")
     ROADMAP_DIGEST = "roadmap_digest", _("Nouvelles de la feuille de route")
     CONSULTANT_MESSAGE = "consultant_message", _("Message du consultant·e")
     INTERNAL_ALERT = "internal_alert", _("Alerte interne")
     OTHER = "other", _("Autre")
+
+
+class NotificationChannel(models.TextChoices):
+    """How a row leaves: by e-mail, or pushed to a consultant's CalDAV calendar."""
+
+    EMAIL = "email", _("E-mail")
+    CALDAV = "caldav", _("Agenda CalDAV")
 
 
 class NotificationStatus(models.TextChoices):
@@ -346,6 +354,14 @@ class Notification(models.Model):
     alternatives = models.JSONField(default=list, blank=True)
     # [{"filename", "content", "mimetype"}]
     attachments = models.JSONField(default=list, blank=True)
+    # Non-e-mail channels (outbox.register_sender) read what they need from `payload`.
+    channel = models.CharField(
+        _("canal"),
+        max_length=16,
+        choices=NotificationChannel.choices,
+        default=NotificationChannel.EMAIL,
+    )
+    payload = models.JSONField(_("données"), default=dict, blank=True)
     message_id = models.CharField(_("Message-ID"), max_length=255, default=new_message_id)
 
     status = models.CharField(

@@ -15,9 +15,13 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from email import encoders
+from email.message import Message
+from email.mime.base import MIMEBase
+from email.mime.text import MIMEText
 from typing import Any
 
 from django.conf import settings
@@ -35,6 +39,7 @@ from pipeline.models import (
     ActivityKind,
     Engagement,
     Notification,
+    NotificationChannel,
     NotificationKind,
     NotificationStatus,
 )
@@ -147,8 +152,36 @@ def publish(notification_id: int) -> None:
         )
 
 
+class OutboxEmail(EmailMultiAlternatives):
+    """Django's message, plus parts whose MIME type carries parameters.
+
+    Django turns "text/calendar; method=REQUEST; charset=utf-8" into a broken Content-Type;
+    iMIP (RFC 6047) needs a real `method` parameter, and base64 keeps the CRLF line ends and
+    75-octet folding of the calendar intact through every MTA.
+    """
+
+    def _create_mime_attachment(self, content, mimetype):
+        if ";" not in mimetype and (mimetype.startswith("text/") or isinstance(content, bytes)):
+            return super()._create_mime_attachment(content, mimetype)
+        header = Message()
+        header["Content-Type"] = mimetype
+        maintype, subtype = header.get_content_maintype(), header.get_content_subtype()
+        params = [(k, v) for k, v in header.get_params()[1:] if k.lower() != "charset"]
+        if maintype == "text":
+            part = MIMEText(str(content), subtype, "utf-8")  # base64 for utf-8
+        else:
+            if isinstance(content, str):
+                content = content.encode("utf-8")
+            part = MIMEBase(maintype, subtype)
+            part.set_payload(content)
+            encoders.encode_base64(part)
+        for key, value in params:
+            part.set_param(key, value)
+        return part
+
+
 def build_message(notification: Notification) -> EmailMultiAlternatives:
-    message = EmailMultiAlternatives(
+    message = OutboxEmail(
         subject=notification.subject,
         body=notification.body_text,
         from_email=notification.from_email or settings.DEFAULT_FROM_EMAIL,
@@ -163,6 +196,57 @@ def build_message(notification: Notification) -> EmailMultiAlternatives:
     for attachment in notification.attachments:
         message.attach(attachment["filename"], attachment["content"], attachment["mimetype"])
     return message
+
+
+def send_email(notification: Notification) -> None:
+    build_message(notification).send()
+
+
+# Channels other than e-mail (e.g. "caldav") register the function that delivers their rows.
+# It receives the Notification and raises on failure; the outbox retries with backoff.
+SENDERS: dict[str, Callable[[Notification], None]] = {NotificationChannel.EMAIL: send_email}
+
+
+def register_sender(channel: str, sender: Callable[[Notification], None]) -> None:
+    SENDERS[channel] = sender
+
+
+def deliver(notification: Notification) -> None:
+    sender = SENDERS.get(notification.channel)
+    if sender is None:
+        raise LookupError(f"No sender registered for channel {notification.channel!r}")
+    sender(notification)
+
+
+def queue_message(
+    *,
+    kind: NotificationKind | str,
+    channel: str,
+    subject: str,
+    payload: Mapping[str, Any],
+    idempotency_key: str,
+    engagement: Engagement | None = None,
+    recipients: Sequence[str] = (),
+) -> Notification:
+    """Write a non-e-mail message (e.g. a CalDAV push) to the outbox, like `queue_email`."""
+    existing = Notification.objects.filter(idempotency_key=idempotency_key).first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            notification = Notification.objects.create(
+                kind=kind,
+                channel=channel,
+                idempotency_key=idempotency_key,
+                engagement=engagement,
+                recipients=[single_line(r) for r in recipients],
+                subject=single_line(subject),
+                payload=dict(payload),
+            )
+    except IntegrityError:
+        return Notification.objects.get(idempotency_key=idempotency_key)
+    transaction.on_commit(lambda: publish(notification.pk))
+    return notification
 
 
 def backoff_delay(attempts: int) -> timedelta:
@@ -198,8 +282,8 @@ def send_notification(
         return SendOutcome(notification_id, "skipped")
     notification = Notification.objects.get(pk=notification_id)
     try:
-        build_message(notification).send()
-    except Exception as exc:  # any failure of the mail backend must leave the row retryable
+        deliver(notification)
+    except Exception as exc:  # any failure of the sender must leave the row retryable
         return SendOutcome(notification_id, record_failure(notification, exc))
     Notification.objects.filter(pk=notification_id, status=NotificationStatus.SENDING).update(
         status=NotificationStatus.SENT, sent_at=timezone.now(), last_error=""

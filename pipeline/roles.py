@@ -38,6 +38,9 @@ CONSULTANT_PERMISSIONS = [
         for model in ("tool", "alternative", "usage", "host", "phase")
         for action in ("add", "change", "view")
     ),
+    # Meetings and their own calendar settings (calendar_sync).
+    *(("calendar_sync", f"{action}_meeting") for action in ("add", "change", "view")),
+    *(("calendar_sync", f"{action}_consultantcalendar") for action in ("add", "change", "view")),
 ]
 
 REVIEWERS_GROUP = "Relecteurs"

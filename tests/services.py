@@ -218,3 +218,48 @@ class WorkerProcess:
                 self.process.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 self.kill()
+
+
+class PrivateRadicale:
+    """A throw-away Radicale CalDAV server on 127.0.0.1, storage in a temporary folder."""
+
+    def __init__(self, port: int | None = None):
+        self.port = port or free_port()
+        self.folder = tempfile.mkdtemp(prefix="passerelle-radicale-")
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/"
+
+    def start(self) -> PrivateRadicale:
+        import sys
+
+        try:
+            import radicale  # noqa: F401
+        except ImportError:
+            pytest.skip("radicale n'est pas installé (dépendance de développement)")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "radicale", "--server-hosts", f"127.0.0.1:{self.port}",
+             "--storage-filesystem-folder", os.path.join(self.folder, "collections"),
+             "--auth-type", "none", "--logging-level", "error"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            with (
+                contextlib.suppress(OSError),
+                socket.create_connection(("127.0.0.1", self.port), 0.2),
+            ):
+                return self
+            time.sleep(0.05)
+        self.stop()
+        raise RuntimeError("radicale did not start")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+        self.process = None
+        shutil.rmtree(self.folder, ignore_errors=True)

@@ -274,6 +274,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "cms.tasks.publish_scheduled_pages",
         "schedule": env.float("CMS_PUBLISH_SCHEDULED_INTERVAL", default=60.0),
     },
+    "calendar-send-reminders": {
+        "task": "calendar_sync.tasks.send_due_reminders",
+        "schedule": env.float("CALENDAR_REMINDER_INTERVAL", default=300.0),
+    },
+    "calendar-sync-busy-times": {
+        "task": "calendar_sync.tasks.sync_busy_times",
+        "schedule": crontab(minute="*/15"),
+    },
 }
 
 # --- Outbox (design.md §4) ------------------------------------------------------------------
@@ -301,6 +309,21 @@ AUDIT_RESULTS_LINK_DAYS = env.int("AUDIT_RESULTS_LINK_DAYS", default=365)
 # django-ratelimit is used through its functions only: it is not in INSTALLED_APPS because its
 # system check rejects the default local-memory cache (limits are then per process, which is
 # acceptable for development; production sets CACHE_URL to Redis).
+
+# --- Calendars (design.md §6) ---------------------------------------------------------------
+# Reminders before each meeting, in minutes (24 h and 1 h by default).
+CALENDAR_REMINDER_MINUTES = [
+    int(m) for m in env.list("CALENDAR_REMINDER_MINUTES", default=["1440", "60"]) if m
+]
+# Self-booked video meetings get a fresh room here (La Suite's Visio).
+CALENDAR_VIDEO_BASE_URL = env.str(
+    "CALENDAR_VIDEO_BASE_URL", default="https://visio.numerique.gouv.fr"
+)
+CALENDAR_BOOKING_LINK_DAYS = env.int("CALENDAR_BOOKING_LINK_DAYS", default=60)
+# The consultants' ICS feeds cover this window around today.
+CALENDAR_FEED_PAST_DAYS = env.int("CALENDAR_FEED_PAST_DAYS", default=90)
+CALENDAR_FEED_FUTURE_DAYS = env.int("CALENDAR_FEED_FUTURE_DAYS", default=365)
+CALENDAR_HTTP_TIMEOUT = env.int("CALENDAR_HTTP_TIMEOUT", default=15)
 
 # --- Logging --------------------------------------------------------------------------------
 # LOG_FORMAT=json gives one JSON object per line (for a log collector); both carry the request id.

@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand
 
 from audits import demo as audits_demo
 from audits.catalogue_import import import_catalogue, load_catalogue_file
+from calendar_sync import demo as calendar_demo
 from cms import demo as cms_demo
 from pipeline import demo as pipeline_demo
 
@@ -16,6 +17,7 @@ class Command(BaseCommand):
         audit_page = audits_demo.load(home)
         users = pipeline_demo.load_users()
         organisations = pipeline_demo.load_organisations(users["consultant"])
+        calendar_demo.load(users["consultant"])
         self.stdout.write(self.style.SUCCESS("Démo prête."))
         self.stdout.write(f"  Accueil       : {settings.SITE_URL}{home.url}")
         self.stdout.write(f"  Questionnaire : {settings.SITE_URL}{audit_page.url}")
