@@ -18,7 +18,10 @@ CONSULTANT_PERMISSIONS = [
         for action in ("add", "change", "view")
     ),
     ("pipeline", "view_notification"),
-    ("pipeline", "view_all_engagements"),
+    ("pipeline", "view_privacylog"),
+    ("pipeline", "export_personal_data"),
+    ("pipeline", "erase_personal_data"),
+    ("pipeline", "view_territoryrule"),
     ("audits", "view_auditsubmission"),
     *(
         ("audits", f"{action}_{model}")
@@ -26,6 +29,8 @@ CONSULTANT_PERMISSIONS = [
         for action in ("add", "change", "view")
     ),
 ]
+
+CONSULTANT_EXCLUDED_PERMISSIONS = [("pipeline", "view_all_engagements")]
 
 MARKETING_PERMISSIONS = [ADMIN_ACCESS]
 # Drafts and submits for moderation; publishing is a reviewer's job.
@@ -49,6 +54,9 @@ def _permissions(pairs) -> list[Permission]:
 def ensure_roles() -> tuple[Group, Group]:
     consultants, _ = Group.objects.get_or_create(name=CONSULTANTS_GROUP)
     consultants.permissions.add(*_permissions(CONSULTANT_PERMISSIONS))
+    # Seeing every engagement is what PIPELINE_CONSULTANTS_SEE_OWN_ONLY takes away from
+    # consultants; give it to a person or another group (coordination) when needed.
+    consultants.permissions.remove(*_permissions(CONSULTANT_EXCLUDED_PERMISSIONS))
 
     marketing, _ = Group.objects.get_or_create(name=MARKETING_GROUP)
     marketing.permissions.add(*_permissions(MARKETING_PERMISSIONS))

@@ -199,6 +199,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "pipeline.tasks.redact_sent_notifications",
         "schedule": crontab(hour=3, minute=17),
     },
+    "pipeline-retention": {
+        "task": "pipeline.tasks.apply_retention",
+        "schedule": crontab(hour=3, minute=37),
+    },
 }
 
 # --- Outbox (design.md §4) ------------------------------------------------------------------
@@ -217,6 +221,14 @@ SPAM_PROTECTION = env.str("SPAM_PROTECTION", default="on").lower() not in {
     "false",
     "no",
 }
+
+# --- Pipeline (issue 5) ----------------------------------------------------------------------
+# Consultants only see the engagements they own (people with "view_all_engagements" see all).
+PIPELINE_CONSULTANTS_SEE_OWN_ONLY = env.bool("PIPELINE_CONSULTANTS_SEE_OWN_ONLY", default=False)
+# Lost or completed engagements untouched for this many months have their people anonymised.
+PIPELINE_RETENTION_MONTHS = env.int("PIPELINE_RETENTION_MONTHS", default=36)
+# Cards shown per board column before "see all".
+PIPELINE_BOARD_COLUMN_LIMIT = env.int("PIPELINE_BOARD_COLUMN_LIMIT", default=30)
 
 # --- Logging --------------------------------------------------------------------------------
 LOGGING = {
