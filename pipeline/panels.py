@@ -129,13 +129,13 @@ class DashboardPanel(Component):
         return ""
 
     def get_context_data(self, parent_context=None):
-        rows, total = self.rows()
+        rows, has_more = self.rows()
         return {
             "panel": self,
             "heading": self.heading,
             "panel_id": self.panel_id,
             "rows": rows,
-            "total": total,
+            "has_more": has_more,
             "empty_text": self.empty_text,
             "more_url": self.more_url(),
             "today": timezone.localdate(),
@@ -144,10 +144,9 @@ class DashboardPanel(Component):
 
 
 def _engagement_rows(queryset, limit):
-    queryset = queryset.select_related("organisation", "owner")
-    rows = list(queryset[:limit])
-    total = len(rows) if len(rows) < limit else queryset.order_by().count()
-    return rows, total
+    """The first rows, and whether there are more (one query, no count)."""
+    rows = list(queryset.select_related("organisation", "owner")[: limit + 1])
+    return rows[:limit], len(rows) > limit
 
 
 class MyEngagementsPanel(DashboardPanel):

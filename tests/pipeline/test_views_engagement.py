@@ -253,3 +253,26 @@ def test_engagement_page_queries_do_not_grow_with_its_history(client, consultant
     small = queries()
     add_events(45)
     assert queries() == small
+
+
+def test_dashboard_queries_do_not_grow_with_organisations(client, consultant):
+    """The dashboard panels run the same number of queries at 5 and 50 organisations."""
+    client.force_login(consultant)
+
+    def add(count):
+        for _ in range(count):
+            EngagementFactory(
+                owner=consultant,
+                next_action="x",
+                next_action_due=timezone.localdate() - datetime.timedelta(days=1),
+            )
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/admin/").status_code == 200
+        return len(captured)
+
+    add(5)
+    small = queries()
+    add(45)
+    assert queries() == small
