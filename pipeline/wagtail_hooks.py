@@ -20,6 +20,7 @@ from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
 from pipeline import access
+from pipeline.forms import OrganisationForm, TerritoryRuleForm
 from pipeline.models import (
     Contact,
     Engagement,
@@ -153,9 +154,10 @@ class OrganisationViewSet(ModelViewSet):
     usage_view_class = organisations.OrganisationUsageView
     inspect_view_enabled = True
     copy_view_enabled = False
-    form_fields = ["name", "kind", "headcount", "siren", "domain", "postcode", "territory",
-                   "website", "time_zone"]  # fmt: skip
     add_to_reference_index = False
+
+    def get_form_class(self, for_update=False):
+        return OrganisationForm
 
     def get_urlpatterns(self):
         return [
@@ -282,9 +284,11 @@ class TerritoryRuleViewSet(ModelViewSet):
     icon = "site"
     menu_label = _("Attribution par territoire")
     list_display = ["territory", "consultant"]
-    form_fields = ["territory", "consultant"]
     copy_view_enabled = False
     add_to_reference_index = False
+
+    def get_form_class(self, for_update=False):
+        return TerritoryRuleForm
 
 
 class PrivacyLogViewSet(TrimmedViewSetMixin, ModelViewSet):

@@ -122,15 +122,13 @@ class EngagementIndexView(PipelineAccessMixin, generic.IndexView):
             OwnerColumn("owner", label=_("Suivi par"), sort_key="owner__first_name"),
             Column(
                 "kind",
-                label=_("Type"),
-                accessor="organisation.get_kind_display",
+                label=_("Type · territoire"),
+                accessor=lambda e: " · ".join(
+                    part
+                    for part in (e.organisation.get_kind_display(), e.organisation.territory)
+                    if part
+                ),
                 sort_key="organisation__kind",
-            ),
-            Column(
-                "territory",
-                label=_("Terr."),
-                accessor="organisation.territory",
-                sort_key="organisation__territory",
             ),
             ScoreColumn("score", label=_("Score"), sort_key="score"),
             DaysInStageColumn(

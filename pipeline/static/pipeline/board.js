@@ -55,7 +55,7 @@
     })
       .then(function (response) {
         return response.json().catch(function () {
-          return { ok: false, message: board.getAttribute("data-error") || "Erreur " + response.status };
+          return { ok: false, message: board.getAttribute("data-error") };
         });
       })
       .then(function (result) {
@@ -79,7 +79,7 @@
       })
       .catch(function () {
         card.classList.remove("pl-card--busy");
-        notify("Le déplacement n'a pas pu être enregistré. Réessayez.", "error");
+        notify(board.getAttribute("data-error"), "error");
       });
   }
 
