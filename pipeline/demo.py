@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.utils import timezone
 
 from pipeline import services
-from pipeline.models import Organisation
+from pipeline.models import (
+    Activity,
+    ActivityKind,
+    Contact,
+    Engagement,
+    Notification,
+    Organisation,
+    StageChange,
+)
 from pipeline.roles import ensure_roles
 from pipeline.stages import LostReason, Stage
 
@@ -71,6 +81,65 @@ DEMO_ORGANISATIONS = (
 )  # fmt: skip
 
 
+# What each demo engagement looks like on the board: answers, score, next action (days from
+# today; negative = overdue), tasks (title, days) and a note. Keyed by organisation name.
+DEMO_DETAILS = {
+    "Mairie de Saint-Aubin-sur-Loire": {
+        "answers": {"headcount": "11_50", "current_suite": "microsoft",
+                    "tools_by_usage": {"email": ["orange-mail"], "documents": ["microsoft-word"]},
+                    "own_domain": "non_adresses_grand_public", "pace": "progressivement",
+                    "pain_points": ["dependance_us_cloud_act", "rgpd"]},
+        "score": 78, "next": ("Appeler la secrétaire de mairie", -3),
+        "tasks": [("Vérifier le nom de domaine de la commune", 2)],
+        "note": "Messagerie Orange partagée entre trois agents, pas de nom de domaine propre.",
+    },
+    "Association Les Jardins Partagés": {
+        "answers": {"headcount": "1_10", "current_suite": "google",
+                    "tools_by_usage": {"email": ["gmail"], "files": ["google-drive"],
+                                       "chat": ["whatsapp"]}},
+        "score": 64, "next": ("Proposer trois créneaux de rendez-vous", 1),
+        "tasks": [("Envoyer la plaquette Tchap / Visio", -1)],
+    },
+    "Scop Atelier Bois & Co": {
+        "answers": {"headcount": "11_50", "current_suite": "mixte",
+                    "tools_by_usage": {"visio": ["zoom"], "documents": ["google-docs"]}},
+        "score": 55, "next": ("Préparer le rendez-vous : inventaire des outils", 4),
+    },
+    "Communauté de communes du Val Vert": {
+        "answers": {"headcount": "251_1000", "current_suite": "microsoft",
+                    "tools_by_usage": {"email": ["outlook"], "chat": ["microsoft-teams"],
+                                       "files": ["sharepoint", "onedrive"]}},
+        "score": 88, "next": ("Rédiger la feuille de route", -6),
+        "tasks": [("Compte rendu du rendez-vous", -2), ("Lister les marchés en cours", 7)],
+        "note": "Contrat Microsoft 365 jusqu'en juin 2027 : commencer par la visio et les "
+        "documents.",
+    },
+    "Centre de santé Solidaire": {
+        "answers": {"headcount": "11_50", "current_suite": "google",
+                    "data_sensitivity": ["sante", "donnees_personnelles"]},
+        "score": 81, "next": ("Valider l'hébergeur HDS avec la direction", 3),
+        "tasks": [("Vérifier les exigences HDS", 5)],
+    },
+    "Ressourcerie du Littoral": {
+        "answers": {"headcount": "11_50", "current_suite": "outils_varies"},
+        "score": 47, "next": ("Relancer après l'envoi de la feuille de route", -1),
+    },
+    "SCIC Énergies Citoyennes": {
+        "answers": {"headcount": "51_250", "current_suite": "google"},
+        "score": 59, "next": ("Point d'étape : migration des agendas", 10),
+        "tasks": [("Former les référents Docs", 6)],
+    },
+    "Ville de Montreval": {"answers": {"headcount": "251_1000", "current_suite": "microsoft"},
+                           "score": 72},
+    "Agence Pixel Nord": {"answers": {"headcount": "1_10", "current_suite": "google"},
+                          "score": 35},
+    "Mairie de Saint-Pierre": {
+        "answers": {"headcount": "51_250", "current_suite": "microsoft"},
+        "score": 69, "next": ("Rendez-vous en visio (heure de La Réunion)", 0),
+    },
+}  # fmt: skip
+
+
 @transaction.atomic
 def load_users() -> dict[str, User]:
     ensure_roles()
@@ -121,5 +190,79 @@ def load_organisations(consultant) -> list[Organisation]:
                 services.mark_lost(engagement, LostReason.BUDGET, user=consultant)
             else:
                 services.move_stage(engagement, stage, user=consultant)
+        spread_in_time(engagement, index=len(organisations))
         organisations.append(result.organisation)
+    for organisation in organisations:
+        engagement = organisation.engagements.order_by("created_at").first()
+        if engagement is not None:
+            enrich(engagement, DEMO_DETAILS.get(organisation.name, {}), consultant)
     return organisations
+
+
+def spread_in_time(engagement: Engagement, *, index: int) -> None:
+    """Demo journeys are created in a second; move them back in time, a few days per stage,
+    so that the board's "days in stage" and the reports' medians look like real life."""
+    changes = list(engagement.stage_changes.order_by("changed_at", "pk"))
+    if not changes:
+        return
+    now = timezone.now()
+    step_days = 4 + index % 5
+    first = now - datetime.timedelta(days=step_days * len(changes) + index % 3, hours=index)
+    originals = [c.changed_at for c in changes]
+    targets = [
+        first + datetime.timedelta(days=step_days * i, hours=2 * i) for i in range(len(changes))
+    ]
+
+    def moved(when):
+        """The same offset from the stage change just before it."""
+        slot = max((i for i, t in enumerate(originals) if t <= when), default=0)
+        return targets[slot] + (when - originals[slot])
+
+    for change, target in zip(changes, targets, strict=True):
+        StageChange.objects.filter(pk=change.pk).update(changed_at=target)
+    for activity in engagement.activities.all():
+        Activity.objects.filter(pk=activity.pk).update(occurred_at=moved(activity.occurred_at))
+    for notification in engagement.notifications.all():
+        Notification.objects.filter(pk=notification.pk).update(
+            created_at=moved(notification.created_at)
+        )
+    organisation = engagement.organisation
+    for model, rows in (
+        (Engagement.history.model, Engagement.history.filter(id=engagement.pk)),
+        (Organisation.history.model, Organisation.history.filter(id=organisation.pk)),
+        (Contact.history.model, Contact.history.filter(organisation_id=organisation.pk)),
+    ):
+        for row in rows:
+            model.objects.filter(pk=row.pk).update(history_date=moved(row.history_date))
+    Contact.objects.filter(organisation=organisation).update(created_at=targets[0])
+    Organisation.objects.filter(pk=organisation.pk).update(created_at=targets[0])
+    Engagement.objects.filter(pk=engagement.pk).update(
+        created_at=targets[0], stage_changed_at=targets[-1]
+    )
+
+
+def enrich(engagement: Engagement, details: dict, consultant) -> None:
+    """Answers, score, next action, tasks and a note — once: skipped when already there."""
+    today = timezone.localdate()
+    if details.get("answers") and not engagement.answers.get("current_suite"):
+        answers = {**engagement.answers, **details["answers"]}
+        Engagement.objects.filter(pk=engagement.pk).update(answers=answers)
+    if details.get("score") is not None and engagement.score is None:
+        Engagement.objects.filter(pk=engagement.pk).update(score=details["score"])
+    engagement.refresh_from_db()
+    if details.get("next") and not engagement.next_action and engagement.is_open:
+        text, days = details["next"]
+        services.set_next_action(
+            engagement, text, today + datetime.timedelta(days=days), user=consultant
+        )
+    if not engagement.tasks.exists():
+        for title, days in details.get("tasks", []):
+            services.add_task(
+                engagement,
+                title,
+                user=consultant,
+                due_date=today + datetime.timedelta(days=days),
+                assignee=consultant,
+            )
+    if details.get("note") and not engagement.activities.filter(kind=ActivityKind.NOTE).exists():
+        services.add_note(engagement, details["note"], user=consultant)

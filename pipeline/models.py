@@ -70,6 +70,7 @@ class Organisation(TimeStampedModel):
         on_delete=models.SET_NULL,
         related_name="merged_from",
     )
+    anonymised_at = models.DateTimeField(_("anonymisée le"), null=True, blank=True)
 
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
@@ -104,6 +105,7 @@ class Contact(TimeStampedModel):
     consent_newsletter_at = models.DateTimeField(
         _("inscription à la lettre le"), null=True, blank=True
     )
+    erased_at = models.DateTimeField(_("données effacées le"), null=True, blank=True)
 
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
@@ -111,6 +113,10 @@ class Contact(TimeStampedModel):
         verbose_name = _("contact")
         verbose_name_plural = _("contacts")
         ordering = ["name"]
+        permissions = [
+            ("export_personal_data", _("Exporter les données personnelles")),
+            ("erase_personal_data", _("Effacer les données personnelles")),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} <{self.email}>"
@@ -223,6 +229,8 @@ class ActivityKind(models.TextChoices):
     TASK = "task", _("Tâche")
     ROADMAP = "roadmap", _("Feuille de route")
     MERGE = "merge", _("Fusion")
+    IMPORT = "import", _("Import")
+    PRIVACY = "privacy", _("Données personnelles")
     ALERT = "alert", _("Alerte")
 
 
@@ -280,6 +288,68 @@ class Task(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_overdue(self) -> bool:
+        return not self.done and self.due_date is not None and self.due_date < timezone.localdate()
+
+
+class TerritoryRule(models.Model):
+    """New engagements from this territory go to this consultant (else round robin)."""
+
+    territory = models.CharField(
+        _("territoire"),
+        max_length=3,
+        unique=True,
+        help_text=_("Numéro de département : 69, 2A, 974…"),
+    )
+    consultant = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("consultant·e"),
+        on_delete=models.CASCADE,
+        related_name="territory_rules",
+    )
+
+    class Meta:
+        verbose_name = _("règle d'attribution par territoire")
+        verbose_name_plural = _("règles d'attribution par territoire")
+        ordering = ["territory"]
+
+    def __str__(self) -> str:
+        return f"{self.territory} → {self.consultant}"
+
+
+class PrivacyAction(models.TextChoices):
+    EXPORT = "export", _("Export")
+    ERASURE = "erasure", _("Effacement")
+    RETENTION = "retention", _("Anonymisation (durée de conservation)")
+
+
+class PrivacyLog(models.Model):
+    """Who exported or erased whose data, when. Holds identifiers and counts only: no personal
+    data, so it survives the erasure it records."""
+
+    action = models.CharField(_("action"), max_length=16, choices=PrivacyAction.choices)
+    subject_type = models.CharField(_("objet"), max_length=32)
+    subject_id = models.PositiveBigIntegerField(_("identifiant"))
+    performed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("par"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    performed_at = models.DateTimeField(_("le"), default=timezone.now, db_index=True)
+    details = models.JSONField(_("détail"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("action sur les données personnelles")
+        verbose_name_plural = _("registre des données personnelles")
+        ordering = ["-performed_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} — {self.subject_type} #{self.subject_id}"
 
 
 # --- Outbox (design.md §4) ---------------------------------------------------------------------

@@ -30,7 +30,10 @@ CONSULTANT_PERMISSIONS = [
         for action in ("add", "change", "view")
     ),
     ("pipeline", "view_notification"),
-    ("pipeline", "view_all_engagements"),
+    ("pipeline", "view_privacylog"),
+    ("pipeline", "export_personal_data"),
+    ("pipeline", "erase_personal_data"),
+    ("pipeline", "view_territoryrule"),
     ("audits", "view_auditsubmission"),
     ("audits", "view_statistics"),
     *(
@@ -60,6 +63,7 @@ CAMPAIGN_SITE_PERMISSIONS = [
 # Questionnaire statistics (aggregates), never the individual submissions.
 MARKETING_PERMISSIONS = [ADMIN_ACCESS, ("audits", "view_statistics"), *CAMPAIGN_SITE_PERMISSIONS]
 REVIEWER_PERMISSIONS = [ADMIN_ACCESS, *CAMPAIGN_SITE_PERMISSIONS]
+CONSULTANT_EXCLUDED_PERMISSIONS = [("pipeline", "view_all_engagements")]
 # Drafts and submits for moderation; publishing is a reviewer's job.
 MARKETING_PAGE_PERMISSIONS = ["add_page", "change_page", "lock_page", "unlock_page"]
 REVIEWER_PAGE_PERMISSIONS = [*MARKETING_PAGE_PERMISSIONS, "publish_page"]
@@ -88,6 +92,9 @@ def ensure_roles() -> tuple[Group, Group]:
     require_permission()  # offered in the group editor; not switched on by default
     consultants, _ = Group.objects.get_or_create(name=CONSULTANTS_GROUP)
     consultants.permissions.add(*_permissions(CONSULTANT_PERMISSIONS))
+    # Seeing every engagement is what PIPELINE_CONSULTANTS_SEE_OWN_ONLY takes away from
+    # consultants; give it to a person or another group (coordination) when needed.
+    consultants.permissions.remove(*_permissions(CONSULTANT_EXCLUDED_PERMISSIONS))
 
     marketing, _ = Group.objects.get_or_create(name=MARKETING_GROUP)
     marketing.permissions.add(*_permissions(MARKETING_PERMISSIONS))

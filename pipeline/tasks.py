@@ -18,3 +18,10 @@ def dispatch_due_notifications() -> int:
 @shared_task(name="pipeline.tasks.redact_sent_notifications", ignore_result=True)
 def redact_sent_notifications() -> int:
     return outbox.redact_sent()
+
+
+@shared_task(name="pipeline.tasks.apply_retention", ignore_result=True)
+def apply_retention() -> int:
+    from pipeline.services import gdpr
+
+    return gdpr.apply_retention()

@@ -282,6 +282,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "calendar_sync.tasks.sync_busy_times",
         "schedule": crontab(minute="*/15"),
     },
+    "pipeline-retention": {
+        "task": "pipeline.tasks.apply_retention",
+        "schedule": crontab(hour=3, minute=47),
+    },
 }
 
 # --- Outbox (design.md §4) ------------------------------------------------------------------
@@ -324,6 +328,14 @@ CALENDAR_BOOKING_LINK_DAYS = env.int("CALENDAR_BOOKING_LINK_DAYS", default=60)
 CALENDAR_FEED_PAST_DAYS = env.int("CALENDAR_FEED_PAST_DAYS", default=90)
 CALENDAR_FEED_FUTURE_DAYS = env.int("CALENDAR_FEED_FUTURE_DAYS", default=365)
 CALENDAR_HTTP_TIMEOUT = env.int("CALENDAR_HTTP_TIMEOUT", default=15)
+
+# --- Pipeline (issue 5) ----------------------------------------------------------------------
+# Consultants only see the engagements they own (people with "view_all_engagements" see all).
+PIPELINE_CONSULTANTS_SEE_OWN_ONLY = env.bool("PIPELINE_CONSULTANTS_SEE_OWN_ONLY", default=False)
+# Lost or completed engagements untouched for this many months have their people anonymised.
+PIPELINE_RETENTION_MONTHS = env.int("PIPELINE_RETENTION_MONTHS", default=36)
+# Cards shown per board column before "see all".
+PIPELINE_BOARD_COLUMN_LIMIT = env.int("PIPELINE_BOARD_COLUMN_LIMIT", default=30)
 
 # --- Logging --------------------------------------------------------------------------------
 # LOG_FORMAT=json gives one JSON object per line (for a log collector); both carry the request id.

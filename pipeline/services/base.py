@@ -34,3 +34,22 @@ def record_history_user(instance, user) -> None:
     # simple-history takes the request user from its middleware; services also run in tasks.
     if user is not None:
         instance._history_user = user
+
+
+def require_organisation(user: AbstractBaseUser | None, permission: str, organisation) -> None:
+    """Like `require`, for operations on an organisation: consultants limited to their own
+    engagements may only touch organisations they follow."""
+    if user is None:
+        return
+    if not user.has_perm(permission):
+        raise PermissionDenied(_("Vous n'avez pas le droit de faire cette action."))
+    from pipeline import access
+
+    if not access.can_see_organisation(user, organisation):
+        raise PermissionDenied(_("Cette organisation ne vous est pas attribuée."))
+
+
+def actor_name(user: AbstractBaseUser | None) -> str:
+    if user is None:
+        return _("Passerelle")
+    return user.get_full_name() or user.get_username()

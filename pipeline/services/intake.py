@@ -6,10 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,10 +21,8 @@ from pipeline.models import (
     OrganisationType,
     StageChange,
 )
-from pipeline.services.base import CONSULTANTS_GROUP
+from pipeline.services.assignment import pick_owner
 from pipeline.stages import Stage
-
-User = get_user_model()
 
 
 @dataclass(frozen=True)
@@ -62,18 +57,6 @@ def find_organisation(
             if identity.normalise_name(organisation.name) == wanted:
                 return organisation
     return None
-
-
-def pick_owner() -> AbstractBaseUser | None:
-    """Round robin: the active consultant who was given a new engagement the longest ago."""
-    consultants = (
-        User.objects.filter(is_active=True, groups__name=CONSULTANTS_GROUP)
-        .annotate(last_assigned=Max("engagements__created_at"))
-        .order_by("last_assigned", "pk")
-    )
-    # NULLs (never assigned) first on every database.
-    never = [user for user in consultants if user.last_assigned is None]
-    return never[0] if never else consultants.first()
 
 
 @transaction.atomic
@@ -118,7 +101,7 @@ def intake_submission(
     if engagement is None:
         engagement = Engagement.objects.create(
             organisation=organisation,
-            owner=pick_owner(),
+            owner=pick_owner(organisation.territory),
             stage=Stage.NEW,
             source=source[:200],
             answers=dict(answers),

@@ -1,0 +1,325 @@
+"""Pipeline reports: funnel, time in stage, lost reasons, by owner and by organisation type.
+
+Read-only; a fixed number of queries whatever the size of the pipeline.
+
+Definitions (also shown on the report page):
+- cohort: engagements created during the period; the funnel and the breakdowns describe it;
+- an engagement has *reached* a stage when it entered that stage or any later one (booking
+  straight from the results page skips `qualified`, yet the lead was qualified by doing so);
+  a lost engagement has reached the stage it was lost from;
+- time in stage: each completed stay (entered a stage, then left it) that ended during the
+  period, from StageChange; the median is given in days;
+- lost reasons: engagements lost during the period and still lost.
+"""
+
+from __future__ import annotations
+
+import datetime
+import statistics
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from pipeline.models import Engagement, OrganisationType, StageChange
+from pipeline.stages import OPEN_STAGES, PIPELINE_ORDER, LostReason, Stage
+
+FUNNEL_STAGES: tuple[Stage, ...] = tuple(s for s in PIPELINE_ORDER if s != Stage.LOST)
+STAGE_INDEX = {stage: index for index, stage in enumerate(FUNNEL_STAGES)}
+# Stages that mean "the personalised meeting took place".
+MEETING_HELD_INDEX = STAGE_INDEX[Stage.MEETING_HELD]
+
+
+@dataclass(frozen=True)
+class Period:
+    start: datetime.date
+    end: datetime.date  # inclusive
+
+    @property
+    def start_at(self) -> datetime.datetime:
+        return timezone.make_aware(datetime.datetime.combine(self.start, datetime.time.min))
+
+    @property
+    def end_at(self) -> datetime.datetime:
+        """Exclusive upper bound: midnight after the last day."""
+        return timezone.make_aware(
+            datetime.datetime.combine(self.end + datetime.timedelta(days=1), datetime.time.min)
+        )
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    @classmethod
+    def last_days(cls, days: int, today: datetime.date | None = None) -> Period:
+        today = today or timezone.localdate()
+        return cls(today - datetime.timedelta(days=days - 1), today)
+
+
+@dataclass
+class FunnelStep:
+    stage: Stage
+    reached: int
+    conversion: float | None  # share of the previous step that reached this one
+    share: float  # share of the cohort
+
+    @property
+    def label(self) -> str:
+        return str(self.stage.label)
+
+
+@dataclass
+class StageDuration:
+    stage: Stage
+    durations: list[float] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return str(self.stage.label)
+
+    @property
+    def count(self) -> int:
+        return len(self.durations)
+
+    @property
+    def median_days(self) -> float | None:
+        return statistics.median(self.durations) if self.durations else None
+
+
+@dataclass
+class Breakdown:
+    key: str
+    label: str
+    total: int = 0
+    open: int = 0
+    completed: int = 0
+    lost: int = 0
+    meeting_held: int = 0
+
+    @property
+    def completion_rate(self) -> float | None:
+        return self.completed / self.total if self.total else None
+
+    @property
+    def meeting_rate(self) -> float | None:
+        return self.meeting_held / self.total if self.total else None
+
+
+@dataclass
+class CountRow:
+    key: str
+    label: str
+    count: int
+    share: float
+
+
+@dataclass
+class PipelineReport:
+    period: Period
+    cohort_size: int
+    funnel: list[FunnelStep]
+    durations: list[StageDuration]
+    lost_reasons: list[CountRow]
+    lost_from: list[CountRow]
+    by_owner: list[Breakdown]
+    by_kind: list[Breakdown]
+
+    @property
+    def max_median(self) -> float:
+        medians = [d.median_days for d in self.durations if d.median_days is not None]
+        return max(medians, default=0.0)
+
+
+def pipeline_report(engagements: QuerySet[Engagement], period: Period) -> PipelineReport:
+    """The report for the engagements a user may see (pass `access.engagements_for(user)`)."""
+    cohort = list(
+        engagements.filter(created_at__gte=period.start_at, created_at__lt=period.end_at)
+        .order_by()
+        .values_list("pk", "owner_id", "organisation__kind", "stage", "lost_from_stage")
+    )
+    furthest = _furthest_stage(cohort)
+    funnel = _funnel(furthest, len(cohort))
+    return PipelineReport(
+        period=period,
+        cohort_size=len(cohort),
+        funnel=funnel,
+        durations=_durations(engagements, period),
+        lost_reasons=_lost(engagements, period, "lost_reason", LostReason),
+        lost_from=_lost(engagements, period, "lost_from_stage", Stage),
+        by_owner=_by_owner(cohort, furthest),
+        by_kind=_by_kind(cohort, furthest),
+    )
+
+
+def _furthest_stage(cohort) -> dict[int, int]:
+    """For each engagement of the cohort, the index of the furthest stage it reached."""
+    furthest: dict[int, int] = {}
+    for pk, _owner, _kind, stage, lost_from in cohort:
+        current = lost_from if stage == Stage.LOST else stage
+        furthest[pk] = STAGE_INDEX.get(current, 0)
+    ids = list(furthest)
+    if ids:
+        entered = (
+            StageChange.objects.filter(engagement_id__in=ids)
+            .exclude(to_stage=Stage.LOST)
+            .order_by()
+            .values_list("engagement_id", "to_stage")
+            .distinct()
+        )
+        for engagement_id, to_stage in entered:
+            index = STAGE_INDEX.get(to_stage)
+            if index is not None and index > furthest[engagement_id]:
+                furthest[engagement_id] = index
+    return furthest
+
+
+def _funnel(furthest: dict[int, int], total: int) -> list[FunnelStep]:
+    reached_at_least = Counter()
+    for index in furthest.values():
+        for step in range(index + 1):
+            reached_at_least[step] += 1
+    steps = []
+    previous = None
+    for index, stage in enumerate(FUNNEL_STAGES):
+        reached = reached_at_least[index]
+        conversion = None if previous is None else (reached / previous if previous else None)
+        steps.append(
+            FunnelStep(stage, reached, conversion, share=reached / total if total else 0.0)
+        )
+        previous = reached
+    return steps
+
+
+def _durations(engagements: QuerySet[Engagement], period: Period) -> list[StageDuration]:
+    """Completed stays that ended in the period, per stage."""
+    moved_in_period = StageChange.objects.filter(
+        changed_at__gte=period.start_at, changed_at__lt=period.end_at
+    ).values("engagement_id")
+    changes = (
+        StageChange.objects.filter(
+            engagement_id__in=moved_in_period,
+            engagement__in=engagements.order_by().values("pk"),
+            changed_at__lt=period.end_at,
+        )
+        .order_by("engagement_id", "changed_at", "pk")
+        .values_list("engagement_id", "to_stage", "changed_at")
+    )
+    by_stage = {stage: StageDuration(stage) for stage in FUNNEL_STAGES if stage != Stage.COMPLETED}
+    previous = None
+    for engagement_id, to_stage, changed_at in changes:
+        same_engagement = previous is not None and previous[0] == engagement_id
+        if same_engagement and previous[1] in by_stage and changed_at >= period.start_at:
+            days = (changed_at - previous[2]).total_seconds() / 86400
+            by_stage[previous[1]].durations.append(days)
+        previous = (engagement_id, to_stage, changed_at)
+    return list(by_stage.values())
+
+
+def _lost(engagements, period: Period, field_name: str, choices) -> list[CountRow]:
+    rows = (
+        engagements.filter(
+            stage=Stage.LOST,
+            stage_changed_at__gte=period.start_at,
+            stage_changed_at__lt=period.end_at,
+        )
+        .order_by()
+        .values_list(field_name, flat=True)
+    )
+    counts = Counter(rows)
+    total = sum(counts.values())
+    labels = dict(choices.choices)
+    return [
+        CountRow(key or "", str(labels.get(key, _("Non précisé"))), count, count / total)
+        for key, count in sorted(counts.items(), key=lambda item: (-item[1], item[0] or ""))
+    ]
+
+
+def _fill(breakdown: Breakdown, stage: str, furthest_index: int) -> None:
+    breakdown.total += 1
+    if stage in OPEN_STAGES:
+        breakdown.open += 1
+    elif stage == Stage.COMPLETED:
+        breakdown.completed += 1
+    else:
+        breakdown.lost += 1
+    if furthest_index >= MEETING_HELD_INDEX:
+        breakdown.meeting_held += 1
+
+
+def _by_owner(cohort, furthest) -> list[Breakdown]:
+    owner_ids = {owner_id for _pk, owner_id, *_ in cohort if owner_id}
+    users = get_user_model().objects.in_bulk(owner_ids)
+    rows: dict[int | None, Breakdown] = {}
+    for pk, owner_id, _kind, stage, _lost_from in cohort:
+        if owner_id not in rows:
+            user = users.get(owner_id)
+            label = (user.get_full_name() or user.get_username()) if user else _("Non attribué")
+            rows[owner_id] = Breakdown(str(owner_id or ""), label)
+        _fill(rows[owner_id], stage, furthest[pk])
+    return sorted(rows.values(), key=lambda row: (-row.total, row.label))
+
+
+def _by_kind(cohort, furthest) -> list[Breakdown]:
+    labels = dict(OrganisationType.choices)
+    rows: dict[str, Breakdown] = defaultdict(lambda: Breakdown("", ""))
+    for pk, _owner, kind, stage, _lost_from in cohort:
+        row = rows[kind or ""]
+        if not row.label:
+            row.key = kind or ""
+            row.label = str(labels.get(kind, _("Non précisé")))
+        _fill(row, stage, furthest[pk])
+    return sorted(rows.values(), key=lambda row: (-row.total, row.label))
+
+
+def report_rows(report: PipelineReport) -> list[list]:
+    """The report as spreadsheet rows (section, item, figures…) for the CSV export."""
+    period = f"{report.period.start:%d/%m/%Y} – {report.period.end:%d/%m/%Y}"
+    rows: list[list] = [[_("Rapport du pipeline"), period], []]
+    rows.append([_("Entonnoir"), _("Étape"), _("Atteinte"), _("Part de la cohorte"),
+                 _("Conversion depuis l'étape précédente")])  # fmt: skip
+    for step in report.funnel:
+        rows.append(
+            [
+                "",
+                step.label,
+                step.reached,
+                _percent(step.share),
+                _percent(step.conversion) if step.conversion is not None else "",
+            ]
+        )
+    rows.append([])
+    rows.append([_("Temps dans l'étape"), _("Étape"), _("Médiane (jours)"), _("Passages")])
+    for duration in report.durations:
+        median = duration.median_days
+        rows.append(
+            ["", duration.label, f"{median:.1f}".replace(".", ",") if median is not None else "",
+             duration.count]
+        )  # fmt: skip
+    rows.append([])
+    rows.append([_("Raisons de perte"), _("Raison"), _("Nombre"), _("Part")])
+    for row in report.lost_reasons:
+        rows.append(["", row.label, row.count, _percent(row.share)])
+    rows.append([])
+    rows.append([_("Perdus à l'étape"), _("Étape"), _("Nombre"), _("Part")])
+    for row in report.lost_from:
+        rows.append(["", row.label, row.count, _percent(row.share)])
+    for title, breakdown in (
+        (_("Par consultant·e"), report.by_owner),
+        (_("Par type de structure"), report.by_kind),
+    ):
+        rows.append([])
+        rows.append([title, "", _("Total"), _("En cours"), _("Terminés"), _("Perdus"),
+                     _("Rendez-vous tenu"), _("Taux de réussite")])  # fmt: skip
+        for row in breakdown:
+            rows.append(
+                ["", row.label, row.total, row.open, row.completed, row.lost, row.meeting_held,
+                 _percent(row.completion_rate) if row.completion_rate is not None else ""]
+            )  # fmt: skip
+    return rows
+
+
+def _percent(value: float | None) -> str:
+    return "" if value is None else f"{value * 100:.0f} %"

@@ -1,0 +1,18 @@
+"""Spreadsheet exports that are safe to open: no cell is ever run as a formula.
+
+A value such as `=HYPERLINK("http://evil", "clic")` typed into the questionnaire would otherwise
+run when a consultant opens the CSV in Excel or LibreOffice (CSV/formula injection).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def neutralise(value: Any) -> Any:
+    """Prefix a text cell that a spreadsheet would read as a formula with an apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value

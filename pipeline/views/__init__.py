@@ -1,0 +1,1 @@
+"""Admin views of the pipeline (registered in pipeline/wagtail_hooks.py)."""

@@ -1,0 +1,261 @@
+"""The board: one column per stage, cards moved by drag and drop or, without JavaScript, by a
+select and a button posting to the same service."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django import forms
+from django.conf import settings
+from django.db.models import Count, F, Q, Window
+from django.db.models.functions import RowNumber
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+from django.views.generic import TemplateView
+from wagtail.admin import messages
+from wagtail.admin.views.generic import WagtailAdminTemplateMixin
+
+from pipeline import access, services
+from pipeline.filters import BoardFilterSet
+from pipeline.models import Engagement
+from pipeline.stages import ALLOWED_MOVES, OPEN_STAGES, PIPELINE_ORDER, LostReason, Stage
+from pipeline.views.base import SERVICE_ERRORS, PipelineAccessMixin, error_text, next_url
+
+CLOSED_STAGES = (Stage.COMPLETED, Stage.LOST)
+
+
+@dataclass
+class Move:
+    value: str
+    label: str
+
+
+@dataclass
+class MoveGroup:
+    label: str
+    moves: list[Move] = field(default_factory=list)
+
+
+def move_choices(engagement: Engagement) -> list[MoveGroup]:
+    """Where this card may go, as the no-JavaScript select shows it."""
+    groups = []
+    if engagement.stage == Stage.LOST:
+        if engagement.lost_from_stage:
+            groups.append(
+                MoveGroup(
+                    _("Rouvrir"),
+                    [
+                        Move(
+                            "reopen",
+                            _("Rouvrir à « %s »") % engagement.get_lost_from_stage_display(),
+                        )
+                    ],
+                )
+            )
+        return groups
+    targets = [
+        s for s in PIPELINE_ORDER if s in ALLOWED_MOVES[Stage(engagement.stage)] and s != Stage.LOST
+    ]
+    if targets:
+        groups.append(MoveGroup(_("Déplacer vers"), [Move(s.value, s.label) for s in targets]))
+    if Stage.LOST in ALLOWED_MOVES[Stage(engagement.stage)]:
+        groups.append(
+            MoveGroup(
+                _("Marquer comme perdu"),
+                [Move(f"lost:{r.value}", _("Perdu : %s") % r.label) for r in LostReason],
+            )
+        )
+    return groups
+
+
+def allowed_targets(engagement: Engagement) -> list[str]:
+    """Columns a card may be dropped on (the drag-and-drop uses the same rules)."""
+    if engagement.stage == Stage.LOST:
+        return [engagement.lost_from_stage] if engagement.lost_from_stage else []
+    return [s.value for s in ALLOWED_MOVES[Stage(engagement.stage)]]
+
+
+def card_context(engagement: Engagement, today, request) -> dict:
+    days = (timezone.now() - engagement.stage_changed_at).days
+    return {
+        "engagement": engagement,
+        "days_in_stage": max(days, 0),
+        "overdue": bool(
+            engagement.next_action_due
+            and engagement.next_action_due < today
+            and engagement.stage in OPEN_STAGES
+        ),
+        "moves": move_choices(engagement),
+        "targets": " ".join(allowed_targets(engagement)),
+        "request": request,
+    }
+
+
+@dataclass
+class BoardColumn:
+    stage: Stage
+    count: int = 0
+    overdue: int = 0
+    cards: list[dict] = field(default_factory=list)
+    more_url: str = ""
+
+    @property
+    def label(self) -> str:
+        return str(self.stage.label)
+
+    @property
+    def hidden_count(self) -> int:
+        return max(self.count - len(self.cards), 0)
+
+    @property
+    def closed(self) -> bool:
+        return self.stage in CLOSED_STAGES
+
+
+class BoardView(PipelineAccessMixin, WagtailAdminTemplateMixin, TemplateView):
+    template_name = "pipeline/admin/board.html"
+    page_title = gettext_lazy("Tableau du pipeline")
+    header_icon = "clipboard-list"
+
+    def get_breadcrumbs_items(self):
+        return [*self.breadcrumbs_items, {"url": "", "label": self.get_page_title()}]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        request = self.request
+        base = access.engagements_for(request.user)
+        filters = BoardFilterSet(request.GET or None, queryset=base, request=request)
+        queryset = filters.qs if filters.is_bound and filters.is_valid() else base
+        today = timezone.localdate()
+        columns = {stage: BoardColumn(stage) for stage in PIPELINE_ORDER}
+
+        counts = (
+            queryset.order_by()
+            .values("stage")
+            .annotate(
+                n=Count("pk"),
+                late=Count("pk", filter=Q(next_action_due__lt=today)),
+            )
+        )
+        for row in counts:
+            if row["stage"] in columns:
+                columns[row["stage"]].count = row["n"]
+                if row["stage"] in OPEN_STAGES:
+                    columns[row["stage"]].overdue = row["late"]
+
+        limit = settings.PIPELINE_BOARD_COLUMN_LIMIT
+        for stages, ordering in (
+            (OPEN_STAGES, [F("next_action_due").asc(nulls_last=True), "stage_changed_at", "pk"]),
+            (CLOSED_STAGES, [F("stage_changed_at").desc(), "-pk"]),
+        ):
+            cards = (
+                queryset.filter(stage__in=stages)
+                .select_related("organisation", "owner")
+                .annotate(rank=Window(RowNumber(), partition_by=[F("stage")], order_by=ordering))
+                .filter(rank__lte=limit)
+                .order_by("stage", "rank")
+            )
+            for engagement in cards:
+                columns[engagement.stage].cards.append(card_context(engagement, today, request))
+
+        query = request.GET.copy()
+        query.pop("p", None)
+        list_url = reverse("pipeline_engagements:index")
+        for column in columns.values():
+            params = {k: v for k, v in query.items() if v}
+            params["stage"] = column.stage.value
+            column.more_url = f"{list_url}?{urlencode(params)}"
+
+        context.update(
+            columns=list(columns.values()),
+            filters=filters,
+            is_filtering=bool(filters.is_bound and any(v for v in request.GET.values())),
+            move_url=reverse("pipeline_board:move"),
+            current_url=request.get_full_path(),
+            lost_reasons=LostReason.choices,
+            total=sum(c.count for c in columns.values()),
+        )
+        return context
+
+
+class MoveForm(forms.Form):
+    engagement = forms.IntegerField()
+    target = forms.CharField(max_length=64)
+    note = forms.CharField(required=False, max_length=2000)
+
+    def clean_target(self):
+        target = self.cleaned_data["target"]
+        if target == "reopen" or target in Stage.values:
+            return target
+        if target.startswith("lost:") and target.removeprefix("lost:") in LostReason.values:
+            return target
+        raise forms.ValidationError(_("Choisissez une étape."))
+
+
+class BoardMoveView(PipelineAccessMixin, View):
+    """POST only: the drag and drop (JSON) and the select + button (redirect) both land here."""
+
+    permission = "pipeline.change_engagement"
+    http_method_names = ["post"]
+
+    def post(self, request):
+        wants_json = "application/json" in request.headers.get("Accept", "")
+        form = MoveForm(request.POST)
+        if not form.is_valid():
+            return self.answer(request, False, _("Déplacement incompris : choisissez une étape."))
+        engagement = get_object_or_404(
+            access.engagements_for(request.user).select_related("organisation"),
+            pk=form.cleaned_data["engagement"],
+        )
+        target, note = form.cleaned_data["target"], form.cleaned_data["note"]
+        try:
+            if target == "reopen":
+                services.reopen(engagement, user=request.user, note=note)
+            elif target.startswith("lost:"):
+                services.mark_lost(
+                    engagement, target.removeprefix("lost:"), user=request.user, note=note
+                )
+            elif target == Stage.LOST:
+                raise services.IllegalTransition(
+                    _("Choisissez la raison de la perte pour marquer « %(name)s » comme perdu.")
+                    % {"name": engagement.organisation.name}
+                )
+            else:
+                services.move_stage(engagement, target, user=request.user, note=note)
+        except SERVICE_ERRORS as exc:
+            return self.answer(request, False, error_text(exc), engagement)
+        engagement = Engagement.objects.select_related("organisation", "owner").get(
+            pk=engagement.pk
+        )
+        message = _("« %(name)s » est passé à l'étape « %(stage)s ».") % {
+            "name": engagement.organisation.name,
+            "stage": engagement.get_stage_display(),
+        }
+        if not wants_json:
+            messages.success(request, message)
+            return redirect(next_url(request, reverse("pipeline_board:index")))
+        card = render_to_string(
+            "pipeline/admin/includes/board_card.html",
+            {
+                "card": card_context(engagement, timezone.localdate(), request),
+                "move_url": reverse("pipeline_board:move"),
+                "current_url": next_url(request, reverse("pipeline_board:index")),
+            },
+            request=request,
+        )
+        return JsonResponse(
+            {"ok": True, "message": message, "stage": engagement.stage, "card": card}
+        )
+
+    def answer(self, request, ok: bool, message: str, engagement=None):
+        if "application/json" in request.headers.get("Accept", ""):
+            return JsonResponse({"ok": ok, "message": message}, status=200 if ok else 400)
+        (messages.success if ok else messages.error)(request, message)
+        return redirect(next_url(request, reverse("pipeline_board:index")))
