@@ -1,11 +1,19 @@
 """Calendar screens in the Wagtail admin, under /admin/calendar/."""
 
 from django.urls import include, path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
 
 from calendar_sync import admin_views
+from calendar_sync.models import Meeting, MeetingStatus
+from pipeline.panels import (
+    ENGAGEMENT_PANELS_HOOK,
+    UPCOMING_MEETINGS_HOOK,
+    EngagementPanel,
+    UpcomingMeeting,
+)
 
 app_name = "calendar_sync_admin"
 
@@ -60,3 +68,49 @@ def register_calendar_menu():
     return SubmenuMenuItem(
         _("Rendez-vous"), Menu(items=items), name="calendar", icon_name="date", order=160
     )
+
+
+# --- The pipeline's extension points (pipeline/panels.py) ----------------------------------------
+
+
+class MeetingsPanel(EngagementPanel):
+    slot = "meetings"
+    heading = _("Rendez-vous")
+    order = 10
+
+    def render_html(self, parent_context=None):
+        from django.template.loader import render_to_string
+
+        from calendar_sync.templatetags.calendar_admin import engagement_meetings
+
+        context = engagement_meetings({"request": self.request}, self.engagement)
+        context["embedded"] = True  # the engagement page gives the section its heading
+        return render_to_string(
+            "calendar_sync/includes/engagement_meetings.html", context, request=self.request
+        )
+
+
+@hooks.register(ENGAGEMENT_PANELS_HOOK)
+def meetings_panel(request, engagement):
+    return MeetingsPanel(engagement, request)
+
+
+@hooks.register(UPCOMING_MEETINGS_HOOK)
+def upcoming_meetings(request, engagements, limit):
+    meetings = (
+        Meeting.objects.filter(
+            engagement__in=engagements, status=MeetingStatus.SCHEDULED, end__gte=timezone.now()
+        )
+        .select_related("engagement__organisation")
+        .order_by("start")[:limit]
+    )
+    return [
+        UpcomingMeeting(
+            starts_at=meeting.start,
+            title=meeting.get_kind_display(),
+            url=reverse("calendar_sync_admin:meeting", args=[meeting.pk]),
+            organisation=meeting.engagement.organisation.name,
+            location=meeting.location or meeting.video_url,
+        )
+        for meeting in meetings
+    ]

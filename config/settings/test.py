@@ -1,5 +1,7 @@
 """Settings for pytest: fast, isolated, never touching the network."""
 
+import os
+
 from config.env import ensure_var_dir, env
 
 from .base import *  # noqa: F403
@@ -26,7 +28,8 @@ if CELERY_BROKER_URL.startswith("memory://"):
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory: worker processes started by fault tests must see the test data.
-    DATABASES["default"]["TEST"] = {"NAME": str(ensure_var_dir() / "test.sqlite3")}
+    # One file per run, so two test runs in the same checkout never share a database.
+    DATABASES["default"]["TEST"] = {"NAME": str(ensure_var_dir() / f"test-{os.getpid()}.sqlite3")}
 
 SERVE_MEDIA = True
 STORAGES = {

@@ -105,7 +105,7 @@ def test_submission_opens_engagement_scores_it_and_sends_the_summary(
         assert step["title"] in message.body and step["title"] in html
     for finding in summary["usages"]:
         assert finding["label"] in message.body and finding["label"] in html
-    assert "sous 2 jours ouvrés" in message.body and "sous 2 jours ouvrés" in html
+    assert "/rendez-vous/" in message.body and "Réserver mon rendez-vous" in html
     assert response["Location"] in message.body
 
 
@@ -116,6 +116,20 @@ def test_results_page_shows_the_booking_button_when_booking_exists(client, demo_
     html = client.get(response["Location"]).content.decode()
     assert 'href="https://example.test/rdv/abc"' in html
     assert "Réserver mon rendez-vous" in html
+
+
+def test_without_booking_the_page_and_email_promise_a_call_back(
+    client, demo_site, monkeypatch, run_on_commit
+):
+    """When no booking link can be made, both say a consultant proposes a slot within 2 days."""
+    monkeypatch.setattr("audits.views.booking_url", lambda e: None)
+    monkeypatch.setattr("audits.services.booking_url", lambda e: None)
+    with run_on_commit():
+        response = submit_questionnaire(client)
+    html = client.get(response["Location"]).content.decode()
+    (message,) = [m for m in mail.outbox if m.to == ["jeanne@amis-du-velo.fr"]]
+    assert "sous 2 jours ouvrés" in message.body and "sous 2 jours ouvrés" in html
+    assert "/rendez-vous/" not in message.body
 
 
 def test_same_organisation_twice_is_one_organisation_two_submissions_one_engagement(

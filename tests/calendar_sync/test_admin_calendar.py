@@ -181,3 +181,20 @@ def test_engagement_panel_include_lists_meetings_with_actions(meeting, consultan
     assert f"/admin/calendar/meetings/{meeting.pk}/" in html
     assert f"/admin/calendar/engagements/{meeting.engagement.pk}/schedule/" in html
     assert "Karim" in html
+
+
+def test_engagement_page_and_dashboard_show_meetings(client, consultant):
+    """The pipeline's engagement page lists the meetings; the dashboard lists upcoming ones."""
+    from calendar_sync.factories import MeetingFactory
+
+    meeting = MeetingFactory(organiser=consultant)
+    meeting.engagement.owner = consultant
+    meeting.engagement.save()
+    client.force_login(consultant)
+    page = client.get(f"/admin/pipeline/engagements/inspect/{meeting.engagement.pk}/")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert f"/admin/calendar/meetings/{meeting.pk}/" in html
+    assert "Aucun rendez-vous pour l'instant." not in html
+    dashboard = client.get("/admin/").content.decode()
+    assert meeting.engagement.organisation.name in dashboard
