@@ -32,6 +32,19 @@ def level_colour(level: str) -> str:
 
 
 @register.filter
+def score_level(score) -> str:
+    """CSS modifier of the score ring: colour from the stylesheet, never a style attribute."""
+    score = int(score or 0)
+    if score >= 75:
+        return "very-high"
+    if score >= 50:
+        return "high"
+    if score >= 25:
+        return "medium"
+    return "low"
+
+
+@register.filter
 def score_colour(score) -> str:
     score = int(score or 0)
     if score >= 75:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 from config.env import BASE_DIR, VAR_DIR, email_config, ensure_var_dir, env
@@ -46,6 +47,7 @@ INSTALLED_APPS = [
     "django_filters",
     "simple_history",
     "axes",
+    "csp",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "whitenoise.runserver_nostatic",
@@ -61,6 +63,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "config.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -100,6 +103,31 @@ TEMPLATES = [
         },
     },
 ]
+
+# --- Security headers -------------------------------------------------------------------------
+# Public pages: no inline script or style at all. The Wagtail admin (and page previews served
+# under /admin/) needs inline code and keeps its own rules. Videos play in an iframe from the
+# provider only after a click (PeerTube instances are many, hence https:).
+CONTENT_SECURITY_POLICY = {
+    "EXCLUDE_URL_PREFIXES": ["/admin/", "/documents/"],
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "frame-src": [SELF, "https:"],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    },
+}
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+# Wagtail marks its own preview views SAMEORIGIN; everything else may not be framed.
+X_FRAME_OPTIONS = "DENY"
 
 # --- Database -------------------------------------------------------------------------------
 DATABASES = {
@@ -214,6 +242,8 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 
 # --- Wagtail --------------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = "Passerelle"
+# No Gravatar: it would send a hash of every staff e-mail to a third party.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAILADMIN_BASE_URL = SITE_URL
 WAGTAILIMAGES_IMAGE_MODEL = "images.PasserelleImage"
 WAGTAILIMAGES_AVIF_QUALITY = 55

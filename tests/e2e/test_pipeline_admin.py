@@ -53,7 +53,7 @@ def test_board_without_javascript_moves_with_the_select(live_server, demo, brows
     )
     page = context.new_page()
     sign_in(page, live_server.url)
-    engagement = Engagement.objects.get(stage=Stage.MEETING_SCHEDULED)
+    engagement = Engagement.objects.filter(stage=Stage.MEETING_SCHEDULED).first()
     page.goto(f"{live_server.url}/admin/pipeline/board/")
     page.select_option(f"#move-{engagement.pk}", Stage.MEETING_HELD.value)
     page.locator(f"#engagement-card-{engagement.pk} button[type=submit]").click()

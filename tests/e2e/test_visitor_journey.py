@@ -88,7 +88,7 @@ def test_visitor_completes_the_questionnaire_and_gets_the_same_diagnosis_by_emai
     assert len(steps) == 3
     page_text = page.locator("main").inner_text()
     assert all(step in page_text for step in steps)
-    assert "Un·e consultant·e vous propose un créneau sous 2 jours ouvrés" in page_text
+    assert "Réserver mon rendez-vous" in page_text
 
     engagement = Engagement.objects.get()
     assert engagement.organisation.name == "Les Amis du Vélo"
