@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
@@ -137,15 +138,42 @@ def queue_email(
     return notification
 
 
+class BrokerBreaker:
+    """After a failed hand-off, skip the broker for a while in this process: each visitor would
+    otherwise wait for a connection timeout during an outage. The rows stay pending and the
+    periodic dispatch sends them once the broker is back."""
+
+    def __init__(self):
+        self.open_until = 0.0
+
+    def is_open(self) -> bool:
+        return time.monotonic() < self.open_until
+
+    def trip(self) -> None:
+        self.open_until = time.monotonic() + settings.OUTBOX_BROKER_RETRY_SECONDS
+
+    def reset(self) -> None:
+        self.open_until = 0.0
+
+
+broker_breaker = BrokerBreaker()
+
+
 def publish(notification_id: int) -> None:
     """Hand the row to a worker; if the broker is down the periodic dispatch will send it."""
     from kombu.exceptions import OperationalError
 
     from pipeline.tasks import send_notification_task
 
+    if broker_breaker.is_open():
+        logger.info(
+            "Broker recently unreachable: notification %s left to the dispatch", notification_id
+        )
+        return
     try:
         send_notification_task.apply_async((notification_id,), retry=False)
     except (OperationalError, OSError, ConnectionError):
+        broker_breaker.trip()
         logger.warning(
             "Broker unreachable: notification %s stays pending for the periodic dispatch",
             notification_id,

@@ -57,6 +57,16 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
+def reset_broker_breaker():
+    """The outbox's broker breaker is per process: no test inherits another's outage."""
+    from pipeline.outbox import broker_breaker
+
+    broker_breaker.reset()
+    yield
+    broker_breaker.reset()
+
+
+@pytest.fixture(autouse=True)
 def clear_cache():
     """Rate-limit counters live in the cache: each test starts with none."""
     from django.core.cache import cache

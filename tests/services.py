@@ -53,7 +53,10 @@ def _reset_connections(app) -> None:
     # Connection and producer pools are cached per broker URL; start afresh.
     from kombu import pools
 
+    from pipeline.outbox import broker_breaker
+
     pools.reset()
+    broker_breaker.reset()
     app._pool = None
     app.amqp._producer_pool = None
 

@@ -325,6 +325,8 @@ OUTBOX_BACKOFF_MAX_SECONDS = env.int("OUTBOX_BACKOFF_MAX_SECONDS", default=6 * 6
 OUTBOX_SENDING_TIMEOUT_SECONDS = env.int("OUTBOX_SENDING_TIMEOUT_SECONDS", default=10 * 60)
 OUTBOX_RETENTION_DAYS = env.int("OUTBOX_RETENTION_DAYS", default=90)
 OUTBOX_BATCH_SIZE = env.int("OUTBOX_BATCH_SIZE", default=200)
+# After a failed hand-off to the broker, requests stop trying it for this long (see outbox).
+OUTBOX_BROKER_RETRY_SECONDS = env.float("OUTBOX_BROKER_RETRY_SECONDS", default=30.0)
 
 # --- Passerelle -----------------------------------------------------------------------------
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="passerelle-demo")

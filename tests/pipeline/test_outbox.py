@@ -155,3 +155,26 @@ def test_bodies_are_redacted_after_the_retention_period(settings):
     notification.refresh_from_db()
     assert notification.body_text == "" and notification.body_html == ""
     assert notification.redacted_at is not None
+
+
+def test_an_unreachable_broker_is_tried_once_then_left_alone_for_a_while(
+    monkeypatch, run_on_commit
+):
+    """During an outage only the first request waits for the broker; the rows stay pending."""
+    from kombu.exceptions import OperationalError
+
+    from pipeline.tasks import send_notification_task
+
+    attempts = []
+
+    def unreachable(*args, **kwargs):
+        attempts.append(args)
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(send_notification_task, "apply_async", unreachable)
+    with run_on_commit():
+        for index in range(5):
+            queue(f"outage-{index}")
+    assert len(attempts) == 1
+    assert set(Notification.objects.values_list("status", flat=True)) == {"pending"}
+    assert len(outbox.dispatch_due()) == 5  # beat sends them
