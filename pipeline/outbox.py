@@ -13,6 +13,7 @@ and MTAs use to drop the duplicate (at-least-once delivery).
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import re
 import time
@@ -159,9 +160,40 @@ class BrokerBreaker:
 broker_breaker = BrokerBreaker()
 
 
+# Inside a web request, hand-offs wait until the response has gone to the visitor: the request
+# itself then does no network I/O at all (DeferredPublishMiddleware).
+_deferred: contextvars.ContextVar[list[int] | None] = contextvars.ContextVar(
+    "outbox_deferred", default=None
+)
+
+
+class DeferredPublishMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not settings.OUTBOX_DEFER_PUBLISH:
+            return self.get_response(request)
+        pending: list[int] = []
+        token = _deferred.set(pending)
+        try:
+            response = self.get_response(request)
+        finally:
+            _deferred.reset(token)
+        if pending:
+            # Run by the WSGI server once the body is sent (HttpResponse.close()).
+            response._resource_closers.append(lambda: [publish(pk) for pk in pending])
+        return response
+
+
 def publish(notification_id: int) -> None:
     """Hand the row to a worker; if the broker is down the periodic dispatch will send it."""
     from kombu.exceptions import OperationalError
+
+    pending = _deferred.get()
+    if pending is not None:
+        pending.append(notification_id)
+        return
 
     from pipeline.tasks import send_notification_task
 

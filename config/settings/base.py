@@ -62,6 +62,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "config.request_id.RequestIdMiddleware",
+    "pipeline.outbox.DeferredPublishMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -327,6 +328,8 @@ OUTBOX_RETENTION_DAYS = env.int("OUTBOX_RETENTION_DAYS", default=90)
 OUTBOX_BATCH_SIZE = env.int("OUTBOX_BATCH_SIZE", default=200)
 # After a failed hand-off to the broker, requests stop trying it for this long (see outbox).
 OUTBOX_BROKER_RETRY_SECONDS = env.float("OUTBOX_BROKER_RETRY_SECONDS", default=30.0)
+# Hand messages to the broker after the response is sent, not during the request.
+OUTBOX_DEFER_PUBLISH = env.bool("OUTBOX_DEFER_PUBLISH", default=True)
 
 # --- Passerelle -----------------------------------------------------------------------------
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="passerelle-demo")

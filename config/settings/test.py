@@ -20,6 +20,8 @@ ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 
 # Tasks run inline unless a test starts a real worker; the broker named by CELERY_BROKER_URL
 # (Redis in CI) is only used by those tests.
+# Tests read mail.outbox right after a request: hand off during it (a test covers deferral).
+OUTBOX_DEFER_PUBLISH = False
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="memory://")

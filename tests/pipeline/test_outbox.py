@@ -178,3 +178,39 @@ def test_an_unreachable_broker_is_tried_once_then_left_alone_for_a_while(
     assert len(attempts) == 1
     assert set(Notification.objects.values_list("status", flat=True)) == {"pending"}
     assert len(outbox.dispatch_due()) == 5  # beat sends them
+
+
+@pytest.mark.django_db(transaction=True)
+def test_inside_a_request_the_hand_off_waits_for_the_response_to_be_sent(
+    demo_site, settings, monkeypatch
+):
+    """The questionnaire POST does no network I/O: the broker is called when the server closes
+    the response, after the visitor has it."""
+    from django.http.response import HttpResponseBase
+    from django.test import Client
+
+    from pipeline.tasks import send_notification_task
+    from tests.audits.helpers import submit_questionnaire
+
+    settings.OUTBOX_DEFER_PUBLISH = True
+    events = []
+    monkeypatch.setattr(
+        send_notification_task, "apply_async", lambda *a, **k: events.append("publish")
+    )
+    original_close = HttpResponseBase.close
+
+    def close(response):
+        events.append("response sent")
+        original_close(response)
+
+    monkeypatch.setattr(HttpResponseBase, "close", close)
+
+    class RecordingClient(Client):
+        def request(self, **request):
+            events.append("request")
+            return super().request(**request)
+
+    assert submit_questionnaire(RecordingClient()).status_code == 303
+    last_request = len(events) - 1 - events[::-1].index("request")
+    assert events[last_request:][:2] == ["request", "response sent"]
+    assert "publish" in events[last_request:]
