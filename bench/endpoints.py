@@ -78,9 +78,11 @@ def questionnaire_get() -> Endpoint:
 
 @finder
 def questionnaire_post() -> Endpoint:
-    from bench import forms
-
-    return forms.questionnaire_post()
+    """Walked by bench.questionnaire_load (multi-step form with signed tokens), not by wrk."""
+    url = _page_url("audits.AuditPage")
+    if not url:
+        return _missing("questionnaire POST", "no page")
+    return Endpoint("questionnaire POST", url, method="FLOW")
 
 
 @finder

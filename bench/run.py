@@ -306,6 +306,38 @@ def main() -> int:
     return 0
 
 
+def questionnaire_flow(port: int, endpoint, args) -> list[Measure]:
+    """GET and final POST of the questionnaire, timed from the same visitors in the same run."""
+    from bench import questionnaire_load as flow
+
+    result = flow.run(
+        f"http://127.0.0.1:{port}", endpoint.path,
+        clients=args.connections, duration=max(args.duration, 6),
+    )  # fmt: skip
+    seconds = result["seconds"]
+
+    def measure(name, samples, queries, note=""):
+        return Measure(
+            name,
+            rps=len(samples) / seconds if seconds else None,
+            p50_ms=(flow.percentile(samples, 50) or 0) * 1000 if samples else None,
+            p95_ms=(flow.percentile(samples, 95) or 0) * 1000 if samples else None,
+            queries=queries,
+            errors=result["failures"] if name.endswith("POST") else 0,
+            note=note,
+        )
+
+    get_queries, _ = count_queries(endpoint.__class__(endpoint.name, endpoint.path))
+    note = f"{args.connections} visitors walking the 5 screens"
+    measures = [
+        measure("questionnaire GET (visitors)", result["get"], get_queries, note),
+        measure("questionnaire POST", result["post"], flow.final_post_queries(endpoint.path), note),
+    ]
+    for m in measures:
+        log(f"{m.name}: p95 {fmt(m.p95_ms)} ms over {fmt(m.rps)} req/s")
+    return measures
+
+
 def load_run(env, args, endpoints) -> list[Measure]:
     port = free_port()
     log(f"gunicorn --workers {args.workers} on 127.0.0.1:{port}")
@@ -320,6 +352,9 @@ def load_run(env, args, endpoints) -> list[Measure]:
         for endpoint in others:
             if not endpoint.available:
                 measures.append(Measure(endpoint.name, note=f"absent ({endpoint.missing_reason})"))
+                continue
+            if endpoint.method == "FLOW":
+                measures.extend(questionnaire_flow(port, endpoint, args))
                 continue
             queries, _ = count_queries(endpoint)
             cookie = session_cookie(endpoint.login_as) if endpoint.login_as else ""

@@ -214,11 +214,13 @@ def _drawing(key: str, *args) -> bytes:
     return demo_images.wordmark(*args)
 
 
-def _image(title: str, alt: str, collection: str, png: bytes, filename: str, focal=None):
+def _image(title: str, alt: str, collection: str, draw, filename: str, focal=None):
+    """The demo image of this title, drawn only when it does not exist yet."""
     model = get_image_model()
     image = model.objects.filter(title=title).first()
     if image is not None:
         return image
+    png = draw()
     image = model(
         title=title,
         description=alt,
@@ -236,10 +238,16 @@ def _image(title: str, alt: str, collection: str, png: bytes, filename: str, foc
 def load_images() -> dict:
     images = {}
     for key, (title, alt, collection, _draw, focal) in IMAGES.items():
-        images[key] = _image(title, alt, collection, _drawing(key), f"{key}.png", focal)
+        images[key] = _image(
+            title, alt, collection, functools.partial(_drawing, key), f"{key}.png", focal
+        )
     for name, _url in PARTNERS:
         images[f"logo:{name}"] = _image(
-            f"Logo {name}", name, "Partenaires", _drawing("logo", name), "logo.png"
+            f"Logo {name}",
+            name,
+            "Partenaires",
+            functools.partial(_drawing, "logo", name),
+            "logo.png",
         )
     return images
 

@@ -49,11 +49,15 @@ def forbid_outbound_network(monkeypatch):
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    """The tool catalogue is reference data: imported once per session, not per test."""
+    """Reference data built once per session, not per test: the tool catalogue and the demo
+    site (tests roll back what they change; transactional tests rebuild it when needed)."""
+    from audits import demo as audits_demo
     from audits.catalogue_import import import_catalogue, load_catalogue_file
+    from cms import demo as cms_demo
 
     with django_db_blocker.unblock():
         import_catalogue(load_catalogue_file())
+        audits_demo.load(cms_demo.load())
 
 
 @pytest.fixture(autouse=True)
