@@ -662,7 +662,7 @@ class Roadmap(ClusterableModel, TimeStampedModel):
 
     panels = [
         FieldPanel("summary"),
-        FieldRowPanel([FieldPanel("start_date"), FieldPanel("digest_enabled")]),
+        FieldRowPanel([FieldPanel("start_date", widget=MonthInput), FieldPanel("digest_enabled")]),
         InlinePanel("items", heading=_("Étapes"), label=_("Étape")),
         FieldPanel("vigilance"),
         FieldPanel("next_steps"),
@@ -760,7 +760,13 @@ class RoadmapItem(Orderable, TimeStampedModel):
 
     panels = [
         FieldPanel("title"),
-        FieldRowPanel([FieldPanel("phase"), FieldPanel("target_month"), FieldPanel("status")]),
+        FieldRowPanel(
+            [
+                FieldPanel("phase"),
+                FieldPanel("target_month", widget=MonthInput),
+                FieldPanel("status"),
+            ]
+        ),
         FieldRowPanel([FieldPanel("usage"), FieldPanel("current_tool"), FieldPanel("target_tool")]),
         FieldRowPanel([FieldPanel("host"), FieldPanel("state_instance"), FieldPanel("effort")]),
         FieldRowPanel([FieldPanel("owner"), FieldPanel("next_step")]),

@@ -78,3 +78,21 @@ def test_pdf_first_page_rendered_to_png(live_server, roadmap_path, page_at):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     document[0].render(scale=1.5).to_pil().save(ARTIFACTS / "roadmap-pdf-page1.png")
     assert len(document) >= 2
+
+
+def test_consultant_sees_the_panel_and_the_editor(live_server, roadmap_path, page_at, screenshot):
+    """The engagement page's roadmap section and the editor with its inline steps."""
+    from pipeline.models import Roadmap
+    from tests.e2e.test_pipeline_admin import sign_in
+
+    roadmap = Roadmap.objects.get()
+    page = page_at(1280, 1000)
+    sign_in(page, live_server.url, username="consultant-test")
+    page.goto(f"{live_server.url}/admin/pipeline/engagements/inspect/{roadmap.engagement_id}/")
+    section = page.locator("[data-pl-slot=roadmap]")
+    assert "Version 1 publiée" in section.inner_text()
+    section.scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "roadmap-admin-panel.png"))
+    page.goto(f"{live_server.url}/admin/pipeline/roadmaps/edit/{roadmap.pk}/")
+    assert page.locator("[id^=inline_child_items]").count() >= 8
+    screenshot(page, "roadmap-admin-editor")
