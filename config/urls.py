@@ -36,6 +36,7 @@ if settings.DEBUG or settings.SERVE_MEDIA:
 urlpatterns += i18n_patterns(
     path("recherche/", cms_views.search, name="cms_search"),
     path("", include("calendar_sync.urls.public")),
+    path("", include("pipeline.roadmap.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

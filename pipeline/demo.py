@@ -78,7 +78,53 @@ DEMO_ORGANISATIONS = (
      "59000", "entreprise", ["lost"]),
     ("Mairie de Saint-Pierre", "Marie Hoarau", "mairie@saintpierre974.re",
      "97410", "commune_intercommunalite", [Stage.QUALIFIED]),
+    ("Commune de Saint-Julien-des-Prés", "Martine Lefèvre", "mairie.stjuliendespres@gmail.com",
+     "71520", "commune_intercommunalite", [Stage.QUALIFIED, Stage.MEETING_SCHEDULED,
+                                           Stage.MEETING_HELD, Stage.ROADMAP_DRAFT,
+                                           Stage.ROADMAP_SHARED]),
 )  # fmt: skip
+
+# Three contrasting organisations whose roadmaps differ as the drafting rules say (issue 7):
+# a small commune on Google with no domain of its own, an association on Microsoft holding
+# health data, a cooperative already half on free tools. Keys and values of questionnaire.yaml.
+SMALL_COMMUNE_ON_GOOGLE = "Commune de Saint-Julien-des-Prés"
+ASSOCIATION_WITH_HEALTH_DATA = "Centre de santé Solidaire"
+COOPERATIVE_HALF_FREE = "SCIC Énergies Citoyennes"
+ROADMAP_ANSWERS = {
+    SMALL_COMMUNE_ON_GOOGLE: {
+        "headcount": "1_10", "current_suite": "google", "own_domain": "non_adresses_grand_public",
+        "tools_by_usage": {"email": ["gmail"], "calendar": ["google-calendar"],
+                           "visio": ["google-meet"], "chat": ["whatsapp"],
+                           "documents": ["google-docs"], "files": ["google-drive"],
+                           "forms-polls": ["doodle"]},
+        "data_sensitivity": ["publiques_uniquement"], "it_capacity": "personne",
+        "pain_points": ["dependance_us_cloud_act", "cout"], "budget": "aucun",
+        "pace": "progressivement", "change_readiness": "mitige",
+        "support_needs": ["formation_groupe", "accompagnement_dirigeants"],
+    },
+    ASSOCIATION_WITH_HEALTH_DATA: {
+        "headcount": "11_50", "current_suite": "microsoft", "own_domain": "oui",
+        "tools_by_usage": {"email": ["outlook"], "calendar": ["outlook-calendar"],
+                           "visio": ["microsoft-teams"], "chat": ["microsoft-teams"],
+                           "documents": ["microsoft-word"], "files": ["onedrive", "sharepoint"],
+                           "spreadsheets": ["microsoft-excel"]},
+        "data_sensitivity": ["sante", "donnees_personnelles"], "it_capacity": "prestataire",
+        "pain_points": ["rgpd", "securite"], "pace": "tout_doucement",
+        "change_readiness": "plutot_reticentes",
+        "support_needs": ["tutoriels_videos", "assistance_quotidien"],
+    },
+    COOPERATIVE_HALF_FREE: {
+        "headcount": "51_250", "current_suite": "mixte", "own_domain": "oui",
+        "tools_by_usage": {"email": ["gmail"], "calendar": ["google-calendar"],
+                           "visio": ["jitsi-meet"], "chat": ["element-matrix"],
+                           "documents": ["google-docs"], "files": ["nextcloud"],
+                           "spreadsheets": ["google-sheets"]},
+        "data_sensitivity": ["donnees_personnelles"], "it_capacity": "volontaire_interne",
+        "pain_points": ["valeurs", "dependance_us_cloud_act"], "budget": "moins_1000",
+        "pace": "rapidement", "change_readiness": "plutot_a_l_aise",
+        "support_needs": ["ambassadeurs_internes"],
+    },
+}  # fmt: skip
 
 
 # What each demo engagement looks like on the board: answers, score, next action (days from
@@ -115,24 +161,32 @@ DEMO_DETAILS = {
         "documents.",
     },
     "Centre de santé Solidaire": {
-        "answers": {"headcount": "11_50", "current_suite": "google",
-                    "data_sensitivity": ["sante", "donnees_personnelles"]},
-        "score": 81, "next": ("Valider l'hébergeur HDS avec la direction", 3),
+        "next": ("Valider l'hébergeur HDS avec la direction", 3),
         "tasks": [("Vérifier les exigences HDS", 5)],
     },
     "Ressourcerie du Littoral": {
-        "answers": {"headcount": "11_50", "current_suite": "outils_varies"},
-        "score": 47, "next": ("Relancer après l'envoi de la feuille de route", -1),
+        "answers": {"headcount": "11_50", "current_suite": "outils_varies",
+                    "tools_by_usage": {"visio": ["zoom"], "file-transfer": ["wetransfer"],
+                                       "documents": ["google-docs"], "chat": ["whatsapp"],
+                                       "newsletter-contacts": ["mailchimp"]},
+                    "pace": "progressivement", "pain_points": ["trop_outils", "cout"]},
+        "next": ("Relancer après l'envoi de la feuille de route", -1),
     },
     "SCIC Énergies Citoyennes": {
-        "answers": {"headcount": "51_250", "current_suite": "google"},
-        "score": 59, "next": ("Point d'étape : migration des agendas", 10),
+        "next": ("Point d'étape : migration des agendas", 10),
         "tasks": [("Former les référents Docs", 6)],
     },
-    "Ville de Montreval": {"answers": {"headcount": "251_1000", "current_suite": "microsoft"},
-                           "score": 72},
+    "Ville de Montreval": {"answers": {"headcount": "251_1000", "current_suite": "microsoft",
+                                       "tools_by_usage": {"visio": ["zoom"],
+                                                          "documents": ["microsoft-word"],
+                                                          "chat": ["microsoft-teams"]},
+                                       "pace": "rapidement"}},
     "Agence Pixel Nord": {"answers": {"headcount": "1_10", "current_suite": "google"},
                           "score": 35},
+    SMALL_COMMUNE_ON_GOOGLE: {
+        "next": ("Point sur le nom de domaine avec la secrétaire de mairie", 5),
+        "note": "Trois agents et deux élus sur des adresses Gmail personnelles ; budget quasi nul.",
+    },
     "Mairie de Saint-Pierre": {
         "answers": {"headcount": "51_250", "current_suite": "microsoft"},
         "score": 69, "next": ("Rendez-vous en visio (heure de La Réunion)", 0),
@@ -195,7 +249,10 @@ def load_organisations(consultant) -> list[Organisation]:
     for organisation in organisations:
         engagement = organisation.engagements.order_by("created_at").first()
         if engagement is not None:
-            enrich(engagement, DEMO_DETAILS.get(organisation.name, {}), consultant)
+            details = DEMO_DETAILS.get(organisation.name, {})
+            if organisation.name in ROADMAP_ANSWERS:
+                details = {**details, "answers": ROADMAP_ANSWERS[organisation.name]}
+            enrich(engagement, details, consultant)
     return organisations
 
 
@@ -250,6 +307,14 @@ def enrich(engagement: Engagement, details: dict, consultant) -> None:
     if details.get("score") is not None and engagement.score is None:
         Engagement.objects.filter(pk=engagement.pk).update(score=details["score"])
     engagement.refresh_from_db()
+    if engagement.score is None and engagement.answers.get("tools_by_usage"):
+        from audits.services import diagnose
+
+        result = diagnose(engagement.answers)
+        Engagement.objects.filter(pk=engagement.pk).update(
+            score=result.score, score_details=result.as_dict()
+        )
+        engagement.refresh_from_db()
     if details.get("next") and not engagement.next_action and engagement.is_open:
         text, days = details["next"]
         services.set_next_action(
@@ -266,3 +331,79 @@ def enrich(engagement: Engagement, details: dict, consultant) -> None:
             )
     if details.get("note") and not engagement.activities.filter(kind=ActivityKind.NOTE).exists():
         services.add_note(engagement, details["note"], user=consultant)
+
+
+# --- Roadmaps (issue 7) ------------------------------------------------------------------------
+
+# How long ago each roadmap started, by stage, in months.
+ROADMAP_AGE = {
+    Stage.ROADMAP_DRAFT: 0,
+    Stage.ROADMAP_SHARED: 1,
+    Stage.IN_TRANSITION: 3,
+    Stage.COMPLETED: 8,
+}
+# Owners on the organisation's side, and a question asked from the private page.
+ROADMAP_OWNERS = {
+    SMALL_COMMUNE_ON_GOOGLE: "Martine, secrétaire de mairie",
+    COOPERATIVE_HALF_FREE: "Claire (référente numérique)",
+}
+ROADMAP_QUESTIONS = {
+    SMALL_COMMUNE_ON_GOOGLE: (
+        "Martine",
+        "Le conseil municipal vote le nom de domaine le 12 : on vous tient au courant.",
+    ),
+    COOPERATIVE_HALF_FREE: ("Claire", "Peut-on garder nos anciens mails Gmail en archive ?"),
+}
+
+
+def load_roadmaps(consultant) -> list:
+    """A roadmap for every demo engagement in a roadmap stage, drafted by the rules from its
+    answers; published ones are sent, the followed ones have progress. Idempotent: an
+    engagement that has a roadmap is left alone."""
+    from pipeline.models import Roadmap, RoadmapItemStatus
+    from pipeline.services import roadmaps
+
+    created = []
+    today = timezone.localdate().replace(day=1)
+    engagements = (
+        Engagement.objects.filter(stage__in=ROADMAP_AGE, roadmap__isnull=True)
+        .select_related("organisation")
+        .order_by("pk")
+    )
+    for engagement in engagements:
+        name = engagement.organisation.name
+        with transaction.atomic():
+            start = roadmaps.add_months(today, -ROADMAP_AGE[Stage(engagement.stage)])
+            roadmap = roadmaps.build_roadmap(engagement, start=start)
+            owner = ROADMAP_OWNERS.get(name)
+            if owner:
+                roadmap.items.filter(phase__lte=2).update(owner=owner)
+            if engagement.stage == Stage.COMPLETED:
+                roadmap.items.update(status=RoadmapItemStatus.DONE)
+                now = timezone.now()
+                Roadmap.objects.filter(pk=roadmap.pk).update(
+                    version=1, published_at=now, first_published_at=now, last_emailed_at=now
+                )
+            elif engagement.stage != Stage.ROADMAP_DRAFT:
+                roadmaps.publish(roadmap, user=consultant)
+                roadmap.refresh_from_db()
+                # The commune has started (it moves on to "in_transition"); the other shared
+                # roadmap stays untouched so that the board keeps a "roadmap_shared" card.
+                if engagement.stage == Stage.ROADMAP_SHARED and name != SMALL_COMMUNE_ON_GOOGLE:
+                    created.append(roadmap)
+                    continue
+                items = list(roadmap.items.exclude(status=RoadmapItemStatus.DONE))
+                share = 2 if engagement.stage == Stage.IN_TRANSITION else 1
+                for item in items[:share]:
+                    roadmaps.set_item_status(item, RoadmapItemStatus.DONE, user=consultant)
+                if len(items) > share:
+                    roadmaps.set_item_status(
+                        items[share], RoadmapItemStatus.IN_PROGRESS, user=consultant
+                    )
+                question = ROADMAP_QUESTIONS.get(name)
+                if question and len(items) > share:
+                    roadmaps.organisation_comment(
+                        roadmap, items[share], question[1], author_name=question[0]
+                    )
+        created.append(roadmap)
+    return created

@@ -76,3 +76,22 @@ class EngagementFactory(factory.django.DjangoModelFactory):
     organisation = factory.SubFactory(OrganisationFactory)
     stage = Stage.NEW
     source = "Questionnaire"
+
+
+class RoadmapFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Roadmap
+
+    engagement = factory.SubFactory(EngagementFactory, stage=Stage.ROADMAP_DRAFT)
+    summary = "Une feuille de route de test."
+
+
+class RoadmapItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.RoadmapItem
+
+    roadmap = factory.SubFactory(RoadmapFactory)
+    title = factory.Sequence(lambda n: f"Étape {n}")
+    phase = 1
+    target_month = factory.LazyAttribute(lambda item: item.roadmap.start_date)
+    sort_order = factory.Sequence(lambda n: n)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from email.utils import make_msgid
 
+from django import forms
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.core.exceptions import ValidationError
@@ -12,7 +13,11 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
 from simple_history.models import HistoricalRecords
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel
+from wagtail.models import Orderable
 
 from pipeline.stages import OPEN_STAGES, LostReason, Stage
 
@@ -500,3 +505,352 @@ class AccessToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.purpose} → {self.content_type.model} #{self.object_id}"
+
+
+# --- Transition roadmaps (issue 7) -------------------------------------------------------------
+
+
+class MonthInput(forms.DateInput):
+    """`<input type="month">`: browsers that lack it show a text box taking "2027-03"."""
+
+    input_type = "month"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs={"placeholder": "AAAA-MM", **(attrs or {})}, format="%Y-%m")
+
+
+class MonthFormField(forms.DateField):
+    widget = MonthInput
+    input_formats = ["%Y-%m", "%m/%Y", "%Y-%m-%d", "%d/%m/%Y"]
+    default_error_messages = {
+        "invalid": _("Indiquez un mois au format AAAA-MM, par exemple 2027-03."),
+    }
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return value.replace(day=1) if value else value
+
+
+class MonthField(models.DateField):
+    """A calendar month, stored as its first day."""
+
+    def pre_save(self, model_instance, add):
+        value = getattr(model_instance, self.attname)
+        if value:
+            value = value.replace(day=1)
+            setattr(model_instance, self.attname, value)
+        return value
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"form_class": MonthFormField, **kwargs})
+
+
+class RoadmapPhase(models.IntegerChoices):
+    """The phases of domain.md §4c (titles as in the catalogue's Phase snippets)."""
+
+    DIAGNOSIS = 0, _("Diagnostic et cadrage")
+    QUICK_WINS = 1, _("Gains rapides")
+    COLLABORATION = 2, _("Cœur collaboratif")
+    DATA = 3, _("Données et fichiers")
+    MAIL = 4, _("Messagerie et agenda")
+    AUTONOMY = 5, _("Consolidation et autonomie")
+
+
+class RoadmapItemStatus(models.TextChoices):
+    PLANNED = "planned", _("Prévue")
+    IN_PROGRESS = "in_progress", _("En cours")
+    DONE = "done", _("Faite")
+    SKIPPED = "skipped", _("Écartée")
+
+
+class Effort(models.TextChoices):
+    LOW = "low", _("faible")
+    MEDIUM = "medium", _("moyen")
+    HIGH = "high", _("élevé")
+
+
+class RoadmapQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(engagement__in=Engagement.objects.visible_to(user))
+
+
+class ClusterHistoricalRecords(HistoricalRecords):
+    """History for a model with a ParentalKey: the historical copy gets a plain ForeignKey
+    (modelcluster refuses the hidden related name that history tables need)."""
+
+    def copy_fields(self, model):
+        fields = super().copy_fields(model)
+        for name, field in list(fields.items()):
+            if isinstance(field, ParentalKey):
+                swappable, field.swappable = field.swappable, False
+                try:
+                    _name, _path, args, kwargs = field.deconstruct()
+                finally:
+                    field.swappable = swappable
+                plain = models.ForeignKey(*args, **kwargs)
+                plain.name = field.name
+                fields[name] = plain
+        return fields
+
+
+class Roadmap(ClusterableModel, TimeStampedModel):
+    """The organisation's transition roadmap: one per engagement, drafted from the answers,
+    edited by the consultant, then published on a private page and followed over time."""
+
+    engagement = models.OneToOneField(
+        Engagement,
+        verbose_name=_("accompagnement"),
+        on_delete=models.CASCADE,
+        related_name="roadmap",
+    )
+    summary = models.TextField(
+        _("synthèse"),
+        blank=True,
+        help_text=_("Le mot d'introduction que l'organisation lit en premier."),
+    )
+    start_date = MonthField(
+        _("mois de départ"),
+        default=timezone.localdate,
+        help_text=_("Les échéances des étapes se comptent à partir de ce mois."),
+    )
+    pace = models.CharField(_("rythme choisi"), max_length=32, blank=True)
+    vigilance = models.TextField(
+        _("points de vigilance"),
+        blank=True,
+        help_text=_("Un point par ligne (RGPD, HDS, SecNumCloud, échéances, partenaires…)."),
+    )
+    next_steps = models.TextField(
+        _("prochaines étapes"),
+        blank=True,
+        help_text=_("Un point par ligne : validation, groupe pilote, devis…"),
+    )
+    version = models.PositiveIntegerField(_("version publiée"), default=0, editable=False)
+    first_published_at = models.DateTimeField(
+        _("publiée pour la première fois le"), null=True, blank=True, editable=False
+    )
+    published_at = models.DateTimeField(
+        _("version publiée le"), null=True, blank=True, editable=False
+    )
+    content_updated_at = models.DateTimeField(
+        _("mise à jour le"), null=True, blank=True, editable=False
+    )
+    # Bumped by every service that changes what the page shows: the PDF cache key.
+    revision = models.PositiveIntegerField(default=0, editable=False)
+    current_score = models.PositiveSmallIntegerField(
+        _("score d'exposition actuel"), null=True, blank=True, editable=False
+    )
+    digest_enabled = models.BooleanField(
+        _("envoyer les nouvelles par e-mail"),
+        default=True,
+        help_text=_(
+            "Un seul e-mail regroupe les changements d'état et de date des étapes, au plus "
+            "une fois par période (réglage ROADMAP_DIGEST_MINUTES)."
+        ),
+    )
+    digest_unsubscribed = models.ManyToManyField(
+        Contact,
+        verbose_name=_("contacts désabonnés des nouvelles"),
+        blank=True,
+        related_name="+",
+    )
+    last_emailed_at = models.DateTimeField(
+        _("dernier e-mail aux contacts"), null=True, blank=True, editable=False
+    )
+
+    objects = RoadmapQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["updated_at", "revision"])
+
+    panels = [
+        FieldPanel("summary"),
+        FieldRowPanel([FieldPanel("start_date", widget=MonthInput), FieldPanel("digest_enabled")]),
+        InlinePanel("items", heading=_("Étapes"), label=_("Étape")),
+        FieldPanel("vigilance"),
+        FieldPanel("next_steps"),
+    ]
+
+    class Meta:
+        verbose_name = _("feuille de route")
+        verbose_name_plural = _("feuilles de route")
+        ordering = ["-updated_at", "-pk"]
+
+    def __str__(self) -> str:
+        return str(_("Feuille de route de %(organisation)s") % {"organisation": self.organisation})
+
+    @property
+    def organisation(self) -> Organisation:
+        return self.engagement.organisation
+
+    @property
+    def is_published(self) -> bool:
+        return self.version > 0
+
+
+class RoadmapItem(Orderable, TimeStampedModel):
+    """One step of a roadmap: leave a tool for another (or a free step), when, with whom."""
+
+    roadmap = ParentalKey(Roadmap, on_delete=models.CASCADE, related_name="items")
+    title = models.CharField(_("titre"), max_length=200)
+    usage = models.ForeignKey(
+        "audits.Usage",
+        verbose_name=_("usage"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    current_tool = models.ForeignKey(
+        "audits.Tool",
+        verbose_name=_("outil actuel"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    target_tool = models.ForeignKey(
+        "audits.Tool",
+        verbose_name=_("outil cible"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    host = models.ForeignKey(
+        "audits.Host",
+        verbose_name=_("hébergeur"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    state_instance = models.BooleanField(
+        _("instance de l'État"),
+        default=False,
+        help_text=_("Service fourni par l'État (DINUM) ou La Suite territoriale (ANCT)."),
+    )
+    phase = models.PositiveSmallIntegerField(
+        _("phase"), choices=RoadmapPhase.choices, default=RoadmapPhase.QUICK_WINS
+    )
+    target_month = MonthField(_("mois cible"))
+    effort = models.CharField(
+        _("effort"), max_length=8, choices=Effort.choices, default=Effort.MEDIUM
+    )
+    owner = models.CharField(
+        _("responsable côté organisation"),
+        max_length=120,
+        blank=True,
+        help_text=_("Une personne ou un service."),
+    )
+    change_actions = models.TextField(
+        _("conduite du changement"),
+        blank=True,
+        help_text=_("Formation, ambassadeurs, documentation : une action par ligne."),
+    )
+    next_step = models.CharField(_("prochaine étape"), max_length=300, blank=True)
+    status = models.CharField(
+        _("état"),
+        max_length=16,
+        choices=RoadmapItemStatus.choices,
+        default=RoadmapItemStatus.PLANNED,
+        db_index=True,
+    )
+    status_changed_at = models.DateTimeField(_("état changé le"), null=True, blank=True)
+    note = models.TextField(_("note de la consultante ou du consultant"), blank=True)
+
+    history = ClusterHistoricalRecords(excluded_fields=["updated_at", "sort_order"])
+
+    panels = [
+        FieldPanel("title"),
+        FieldRowPanel(
+            [
+                FieldPanel("phase"),
+                FieldPanel("target_month", widget=MonthInput),
+                FieldPanel("status"),
+            ]
+        ),
+        FieldRowPanel([FieldPanel("usage"), FieldPanel("current_tool"), FieldPanel("target_tool")]),
+        FieldRowPanel([FieldPanel("host"), FieldPanel("state_instance"), FieldPanel("effort")]),
+        FieldRowPanel([FieldPanel("owner"), FieldPanel("next_step")]),
+        FieldPanel("change_actions"),
+        FieldPanel("note"),
+    ]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("étape de la feuille de route")
+        verbose_name_plural = _("étapes de la feuille de route")
+        ordering = ["sort_order", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self):
+        from pipeline.outbox import single_line
+
+        self.title = single_line(self.title, 200)
+        self.owner = single_line(self.owner, 120)
+        self.next_step = single_line(self.next_step, 300)
+        if not self.title:
+            raise ValidationError({"title": _("Donnez un titre à cette étape.")})
+        if self.host_id and self.state_instance:
+            raise ValidationError(
+                {"host": _("Choisissez un hébergeur ou l'instance de l'État, pas les deux.")}
+            )
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status in (RoadmapItemStatus.DONE, RoadmapItemStatus.SKIPPED)
+
+    def change_action_list(self) -> list[str]:
+        return [line.strip() for line in self.change_actions.splitlines() if line.strip()]
+
+
+class RoadmapComment(models.Model):
+    """A comment left on a step, by the organisation (private page) or the consultant."""
+
+    item = models.ForeignKey(RoadmapItem, on_delete=models.CASCADE, related_name="comments")
+    author_name = models.CharField(_("auteur"), max_length=120, blank=True)
+    from_organisation = models.BooleanField(_("de l'organisation"), default=True)
+    body = models.TextField(_("commentaire"))
+    created_at = models.DateTimeField(_("le"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("commentaire sur une étape")
+        verbose_name_plural = _("commentaires sur les étapes")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.body[:60]
+
+
+class RoadmapUpdateKind(models.TextChoices):
+    STATUS = "status", _("État")
+    DATE = "date", _("Échéance")
+    ADDED = "added", _("Étape ajoutée")
+    REMOVED = "removed", _("Étape retirée")
+
+
+class RoadmapUpdate(models.Model):
+    """A change the organisation hears about: grouped into one digest e-mail per period, and
+    listed on the page as "since our last e-mail"."""
+
+    roadmap = models.ForeignKey(Roadmap, on_delete=models.CASCADE, related_name="updates")
+    item = models.ForeignKey(
+        RoadmapItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    kind = models.CharField(_("type"), max_length=16, choices=RoadmapUpdateKind.choices)
+    item_title = models.CharField(_("étape"), max_length=200)
+    old_value = models.CharField(_("avant"), max_length=120, blank=True)
+    new_value = models.CharField(_("après"), max_length=120, blank=True)
+    by_organisation = models.BooleanField(default=False)
+    created_at = models.DateTimeField(_("le"), default=timezone.now, db_index=True)
+    notification = models.ForeignKey(
+        Notification, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    digested_at = models.DateTimeField(_("envoyée le"), null=True, blank=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("nouvelle de la feuille de route")
+        verbose_name_plural = _("nouvelles des feuilles de route")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.item_title} : {self.old_value} → {self.new_value}"

@@ -47,6 +47,15 @@ PHASE_END_MONTH = {0: 0.5, 1: 1, 2: 3, 3: 6, 4: 12, 5: 18}
 PACE_FACTOR = {"tout_doucement": 2.0, "progressivement": 1.0, "rapidement": 0.5}
 DIAGNOSIS_FIRST_MONTHS = 1  # "on veut d'abord comprendre": a month of explaining before moving
 EFFORT_LABELS = {1: "faible", 2: "faible", 3: "moyen", 4: "élevé", 5: "élevé"}
+# The first concrete move of a step, by phase: what the organisation does next.
+NEXT_STEPS = {
+    0: "Caler ce point lors d'un court échange avec votre consultant·e.",
+    1: "Essayer l'outil en réunion avec le groupe pilote, puis l'ouvrir à tout le monde.",
+    2: "Ouvrir les comptes du groupe pilote et animer un atelier de prise en main.",
+    3: "Trier les données à reprendre, puis migrer d'abord les dossiers actifs.",
+    4: "Choisir la date de bascule et prévenir vos correspondants.",
+    5: "Résilier les abonnements restants et faire le bilan ensemble.",
+}
 
 
 # --- The catalogue, as plain data ----------------------------------------------------------------
@@ -157,6 +166,7 @@ class DraftItem:
     change_actions: list[str] = field(default_factory=list)
     note: str = ""
     already_done: bool = False
+    next_step: str = ""
 
 
 @dataclass
@@ -302,6 +312,7 @@ def draft_roadmap(answers: Mapping[str, Any], catalogue: Catalogue, *, start: da
         item.target_month = schedule_month(item.phase, factor, offset)
         if not item.already_done:
             item.change_actions = change_actions(item.phase, profile, catalogue)
+            item.next_step = item.next_step or NEXT_STEPS.get(item.phase, "")
     items.sort(
         key=lambda i: (i.phase, i.already_done, _difficulty(i, catalogue), _order(i, catalogue))
     )

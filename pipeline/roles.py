@@ -30,6 +30,12 @@ CONSULTANT_PERMISSIONS = [
         for action in ("add", "change", "view")
     ),
     ("pipeline", "view_notification"),
+    # Transition roadmaps (issue 7): draft, edit, publish, follow.
+    *(
+        ("pipeline", f"{action}_{model}")
+        for model in ("roadmap", "roadmapitem")
+        for action in ("add", "change", "view")
+    ),
     ("pipeline", "view_privacylog"),
     ("pipeline", "export_personal_data"),
     ("pipeline", "erase_personal_data"),

@@ -25,3 +25,10 @@ def apply_retention() -> int:
     from pipeline.services import gdpr
 
     return gdpr.apply_retention()
+
+
+@shared_task(name="pipeline.tasks.send_roadmap_digests", ignore_result=True)
+def send_roadmap_digests() -> int:
+    from pipeline.services import roadmaps
+
+    return roadmaps.send_due_digests()

@@ -27,11 +27,13 @@ from pipeline.models import (
     Notification,
     Organisation,
     PrivacyLog,
+    Roadmap,
     Task,
     TerritoryRule,
 )
-from pipeline.panels import dashboard_panels
+from pipeline.panels import ENGAGEMENT_PANELS_HOOK, dashboard_panels
 from pipeline.permissions import ReadOnlyPermissionPolicy
+from pipeline.roadmap import admin_views as roadmap_admin
 from pipeline.views import board, engagements, importing, organisations, reports
 from pipeline.views.lists import (
     NotificationIndexView,
@@ -64,6 +66,7 @@ class EngagementPermissionPolicy(ModelPermissionPolicy):
 register_permission_policy(Engagement, EngagementPermissionPolicy(Engagement))
 register_permission_policy(Notification, ReadOnlyPermissionPolicy(Notification))
 register_permission_policy(PrivacyLog, ReadOnlyPermissionPolicy(PrivacyLog))
+register_permission_policy(Roadmap, roadmap_admin.RoadmapPermissionPolicy(Roadmap))
 
 
 def pipeline_menu_item(permission: str = access.PIPELINE_VIEW_PERMISSION):
@@ -303,6 +306,38 @@ class PrivacyLogViewSet(TrimmedViewSetMixin, ModelViewSet):
     add_to_reference_index = False
 
 
+class RoadmapViewSet(TrimmedViewSetMixin, ModelViewSet):
+    """Roadmaps: the list, the editor (inline steps), preview, PDF and the panel's actions."""
+
+    model = Roadmap
+    name = "pipeline_roadmaps"
+    url_prefix = "pipeline/roadmaps"
+    icon = "list-ol"
+    menu_label = _("Feuilles de route")
+    index_view_class = roadmap_admin.RoadmapIndexView
+    edit_view_class = roadmap_admin.RoadmapEditView
+    copy_view_enabled = False
+    inspect_view_enabled = False
+    add_to_reference_index = False
+
+    kept = frozenset({"index", "index_results", "edit"})
+
+    def get_urlpatterns(self):
+        return [
+            *super().get_urlpatterns(),
+            path("<int:pk>/preview/", roadmap_admin.RoadmapPreviewView.as_view(), name="preview"),
+            path("<int:pk>/pdf/", roadmap_admin.RoadmapPdfView.as_view(), name="pdf"),
+            path(
+                "<int:pk>/<slug:action>/", roadmap_admin.RoadmapActionView.as_view(), name="action"
+            ),
+            path(
+                "generate/<int:engagement_pk>/",
+                roadmap_admin.GenerateView.as_view(),
+                name="generate",
+            ),
+        ]
+
+
 class PipelineViewSetGroup(ViewSetGroup):
     menu_label = _("Pipeline")
     menu_icon = "clipboard-list"
@@ -310,6 +345,7 @@ class PipelineViewSetGroup(ViewSetGroup):
     items = (
         BoardViewSet(),
         EngagementViewSet(),
+        RoadmapViewSet(),
         OrganisationViewSet(),
         ContactViewSet(),
         TaskViewSet(),
@@ -334,3 +370,9 @@ def add_pipeline_panels(request, panels):
 @hooks.register("insert_global_admin_css")
 def pipeline_admin_css():
     return format_html('<link rel="stylesheet" href="{}">', static("pipeline/admin.css"))
+
+
+@hooks.register(ENGAGEMENT_PANELS_HOOK)
+def roadmap_panel(request, engagement):
+    """The roadmap section of the engagement page (pipeline/panels.py, slot "roadmap")."""
+    return roadmap_admin.RoadmapPanel(engagement, request)

@@ -317,6 +317,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "pipeline.tasks.apply_retention",
         "schedule": crontab(hour=3, minute=47),
     },
+    # Roadmap news: one digest per contact and ROADMAP_DIGEST_MINUTES, built when due.
+    "roadmap-digests": {
+        "task": "pipeline.tasks.send_roadmap_digests",
+        "schedule": env.float("ROADMAP_DIGEST_CHECK_SECONDS", default=300.0),
+    },
 }
 
 # --- Outbox (design.md §4) ------------------------------------------------------------------
@@ -371,6 +376,12 @@ PIPELINE_CONSULTANTS_SEE_OWN_ONLY = env.bool("PIPELINE_CONSULTANTS_SEE_OWN_ONLY"
 PIPELINE_RETENTION_MONTHS = env.int("PIPELINE_RETENTION_MONTHS", default=36)
 # Cards shown per board column before "see all".
 PIPELINE_BOARD_COLUMN_LIMIT = env.int("PIPELINE_BOARD_COLUMN_LIMIT", default=30)
+
+# --- Roadmaps (issue 7) ------------------------------------------------------------------------
+# Links to the private roadmap page expire after this many days (each e-mail carries a new one).
+ROADMAP_LINK_DAYS = env.int("ROADMAP_LINK_DAYS", default=180)
+# Changes to steps are grouped: at most one digest e-mail per contact in this many minutes.
+ROADMAP_DIGEST_MINUTES = env.int("ROADMAP_DIGEST_MINUTES", default=60)
 
 # --- Logging --------------------------------------------------------------------------------
 # LOG_FORMAT=json gives one JSON object per line (for a log collector); both carry the request id.

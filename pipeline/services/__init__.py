@@ -23,6 +23,18 @@ from pipeline.services.gdpr import (
 from pipeline.services.importing import ImportFileError, ImportReport, import_leads
 from pipeline.services.intake import IntakeResult, find_organisation, intake_submission
 from pipeline.services.merge import MergeResult, merge_organisations
+from pipeline.services.roadmaps import RoadmapError, save_roadmap_form
+from pipeline.services.roadmaps import complete as complete_roadmap
+from pipeline.services.roadmaps import generate_draft as generate_roadmap_draft
+from pipeline.services.roadmaps import opt_out as opt_out_of_roadmap_digests
+from pipeline.services.roadmaps import organisation_comment as comment_roadmap_item
+from pipeline.services.roadmaps import organisation_set_status as organisation_set_item_status
+from pipeline.services.roadmaps import progress as roadmap_progress
+from pipeline.services.roadmaps import publish as publish_roadmap
+from pipeline.services.roadmaps import regenerate_link as regenerate_roadmap_link
+from pipeline.services.roadmaps import resend_links as resend_roadmap_links
+from pipeline.services.roadmaps import send_due_digests as send_roadmap_digests
+from pipeline.services.roadmaps import set_item_status as set_roadmap_item_status
 from pipeline.services.stages import mark_lost, move_stage, reopen
 from pipeline.services.tasks import add_task, complete_task, reopen_task, set_next_action
 
@@ -34,26 +46,39 @@ __all__ = [
     "ImportReport",
     "IntakeResult",
     "MergeResult",
+    "RoadmapError",
     "add_note",
     "add_task",
     "apply_retention",
     "assign",
+    "comment_roadmap_item",
+    "complete_roadmap",
     "complete_task",
     "erase_contact",
     "erase_organisation",
     "export_contact",
     "export_organisation",
     "find_organisation",
+    "generate_roadmap_draft",
     "import_leads",
     "intake_submission",
     "mark_lost",
     "merge_organisations",
     "move_stage",
     "open_engagement",
+    "opt_out_of_roadmap_digests",
+    "organisation_set_item_status",
     "pick_owner",
+    "publish_roadmap",
+    "regenerate_roadmap_link",
     "reopen",
     "reopen_task",
     "require",
     "require_organisation",
+    "resend_roadmap_links",
+    "roadmap_progress",
+    "save_roadmap_form",
+    "send_roadmap_digests",
     "set_next_action",
+    "set_roadmap_item_status",
 ]

@@ -47,6 +47,10 @@ from pipeline.models import (
     Organisation,
     PrivacyAction,
     PrivacyLog,
+    Roadmap,
+    RoadmapComment,
+    RoadmapItem,
+    RoadmapUpdate,
     StageChange,
     Task,
 )
@@ -168,6 +172,19 @@ def organisation_data(organisation: Organisation) -> dict[str, Any]:
             for s in _submissions(ids)
         ],
         "messages": [_message(m) for m in messages],
+        "roadmaps": [
+            {
+                **_row(roadmap),
+                "items": [_row(item) for item in roadmap.items.order_by("sort_order", "pk")],
+                "comments": [
+                    _row(comment)
+                    for comment in RoadmapComment.objects.filter(item__roadmap=roadmap).order_by(
+                        "created_at", "pk"
+                    )
+                ],
+            }
+            for roadmap in Roadmap.objects.filter(engagement_id__in=ids).order_by("pk")
+        ],
         "history": {
             "organisation": _history(
                 Organisation.history.filter(id=organisation.pk)
@@ -471,6 +488,7 @@ def _related_rows(organisation_ids: list[int]) -> list:
         apps.get_model("audits", "AuditSubmission").objects.filter(
             engagement_id__in=engagement_ids
         ),
+        *_roadmap_rows(engagement_ids),
     ]
     # Rows of other apps pointing at them (meetings, roadmaps…), found by their foreign keys.
     targets = {
@@ -500,6 +518,44 @@ def _related_rows(organisation_ids: list[int]) -> list:
         condition |= Q(content_type=content_type, object_id__in=[str(i) for i in ids])
     querysets.append(log_model.objects.filter(condition))
     return querysets
+
+
+def _roadmap_rows(engagement_ids: list[int]) -> list:
+    """Roadmaps name people of the organisation: owners of steps, authors of comments, and
+    whatever was typed in titles, notes and comments (history tables included)."""
+    roadmap_ids = list(
+        Roadmap.objects.filter(engagement_id__in=engagement_ids).values_list("pk", flat=True)
+    )
+    return [
+        Roadmap.objects.filter(pk__in=roadmap_ids),
+        Roadmap.history.model.objects.filter(id__in=roadmap_ids),
+        RoadmapItem.objects.filter(roadmap_id__in=roadmap_ids),
+        RoadmapItem.history.model.objects.filter(roadmap_id__in=roadmap_ids),
+        RoadmapComment.objects.filter(item__roadmap_id__in=roadmap_ids),
+        RoadmapUpdate.objects.filter(roadmap_id__in=roadmap_ids),
+    ]
+
+
+def _forget_roadmap_people(engagement_ids: list[int]) -> Counter:
+    """When a whole organisation goes, so do the names it gave: step owners and comment
+    authors (who need not be contacts), in the tables and their history."""
+    counts: Counter = Counter()
+    roadmap_ids = list(
+        Roadmap.objects.filter(engagement_id__in=engagement_ids).values_list("pk", flat=True)
+    )
+    for model, field, lookup in (
+        (RoadmapItem, "owner", "roadmap_id__in"),
+        (RoadmapItem.history.model, "owner", "roadmap_id__in"),
+        (RoadmapComment, "author_name", "item__roadmap_id__in"),
+    ):
+        changed = (
+            model._base_manager.filter(**{lookup: roadmap_ids})
+            .exclude(**{field: ""})
+            .update(**{field: ""})
+        )
+        if changed:
+            counts[model._meta.label] += changed
+    return counts
 
 
 def _drop_personal_answers(values: dict, scrubber: _Scrubber) -> dict:
@@ -568,6 +624,9 @@ def _erase_people(
             )
         Notification.objects.filter(pk=message.pk).update(**update)
         counts[Notification._meta.label] += 1
+
+    if drop_all_answers:
+        counts.update(_forget_roadmap_people(engagement_ids))
 
     # 3. Their contact records and every historical version of them.
     for contact in contacts:

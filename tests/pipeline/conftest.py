@@ -10,7 +10,14 @@ from pipeline.factories import (
     EngagementFactory,
     OrganisationFactory,
 )
-from pipeline.models import Engagement, Notification, PrivacyLog, StageChange, TerritoryRule
+from pipeline.models import (
+    Engagement,
+    Notification,
+    PrivacyLog,
+    Roadmap,
+    StageChange,
+    TerritoryRule,
+)
 from pipeline.stages import LostReason, Stage
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -31,6 +38,7 @@ def pipeline_objects(db, consultant):
     )
     rule = TerritoryRule.objects.create(territory="69", consultant=consultant)
     log = PrivacyLog.objects.create(action="export", subject_type="contact", subject_id=1)
+    roadmap = Roadmap.objects.create(engagement=engagement)
     return {
         "engagement": engagement.pk,
         "organisation": engagement.organisation_id,
@@ -39,6 +47,7 @@ def pipeline_objects(db, consultant):
         "notification": notification.pk,
         "territory": rule.pk,
         "privacy": log.pk,
+        "roadmap": roadmap.pk,
     }
 
 

@@ -204,3 +204,21 @@ def test_drafting_is_deterministic_and_tolerates_odd_answers(catalogue):
     second = draft_roadmap(answers, catalogue, start=START)
     assert first == second
     assert {i.usage for i in first.items if i.current_tool or i.target_tool} >= {"chat"}
+
+
+@pytest.mark.parametrize(
+    "answers, usage, next_step",
+    [
+        (COMMUNE_ON_GOOGLE, "visio", "groupe pilote"),
+        (COMMUNE_ON_GOOGLE, "email", "date de bascule"),
+        (ASSOCIATION_ON_MICROSOFT_WITH_HEALTH_DATA, "files", "dossiers actifs"),
+        (COOPERATIVE_HALF_FREE, "visio", ""),  # already free: nothing to do next
+    ],
+)
+def test_each_step_to_take_says_what_to_do_next(catalogue, answers, usage, next_step):
+    """Steps still to take carry a concrete next move by phase; steps already done carry none."""
+    item = by_usage(draft_roadmap(answers, catalogue, start=START))[usage]
+    if next_step:
+        assert next_step in item.next_step
+    else:
+        assert item.next_step == ""

@@ -282,3 +282,65 @@ def test_limited_consultant_cannot_erase_someone_elses_contact(settings):
     EngagementFactory(organisation=contact.organisation, owner=other)
     with pytest.raises(PermissionDenied):
         services.erase_contact(contact, user=mine)
+
+
+def leave_traces_in_a_roadmap(consultant, engagement):
+    """Owner names, comments and news of a roadmap, with their history rows."""
+    from pipeline.models import Roadmap, RoadmapItem, RoadmapItemStatus
+    from pipeline.services import roadmaps
+
+    roadmap = roadmaps.build_roadmap(engagement, start=datetime.date(2027, 1, 1))
+    Roadmap.objects.filter(pk=roadmap.pk).update(version=1, published_at=timezone.now())
+    roadmap.refresh_from_db()
+    item = RoadmapItem.objects.create(
+        roadmap=roadmap, title=f"Former {NAME}", target_month=datetime.date(2027, 3, 1), phase=1
+    )
+    item.owner = "Léa (gérante)"
+    item.note = f"Joindre au {PHONE}"
+    item.save()
+    roadmaps.set_item_status(item, RoadmapItemStatus.DONE, user=consultant)
+    roadmaps.organisation_comment(roadmap, item, f"Écrivez-moi à {EMAIL}", author_name="Léa")
+    bruno = RoadmapItem.objects.create(
+        roadmap=roadmap,
+        title="Messagerie",
+        target_month=datetime.date(2027, 6, 1),
+        phase=4,
+        owner="Bruno Colleague",
+    )
+    bruno.save()
+    return roadmap
+
+
+def test_erasure_covers_roadmaps_and_their_history(consultant, audit_page):
+    """A person's name, e-mail, phone and first name leave roadmap steps, comments, news and
+    every history row; erasing the organisation also forgets the owners it named."""
+    from pipeline.models import RoadmapComment, RoadmapItem
+
+    result = leave_traces_everywhere(consultant, audit_page)
+    roadmap = leave_traces_in_a_roadmap(consultant, result.engagement)
+    assert {t[0] for t in tables_holding(NAME, EMAIL, PHONE)} >= {
+        "pipeline.RoadmapItem",
+        "pipeline.HistoricalRoadmapItem",
+        "pipeline.RoadmapComment",
+        "pipeline.RoadmapUpdate",
+    }
+
+    services.erase_contact(result.contact, user=consultant)
+    assert tables_holding(NAME, EMAIL, PHONE) == set()
+    assert not RoadmapComment.objects.filter(author_name__icontains="Léa").exists()
+    assert not RoadmapItem.history.filter(owner__icontains="Léa").exists()
+
+    services.erase_organisation(result.organisation, user=consultant)
+    assert tables_holding("Bruno Colleague") == set()
+    assert not RoadmapItem.objects.filter(roadmap=roadmap).exclude(owner="").exists()
+    assert roadmap.items.filter(status="done").exists()  # the figures stay
+
+
+def test_organisation_export_includes_its_roadmap(consultant, audit_page):
+    """The export of an organisation holds its roadmap, steps and comments."""
+    result = leave_traces_everywhere(consultant, audit_page)
+    leave_traces_in_a_roadmap(consultant, result.engagement)
+    data = services.export_organisation(result.organisation, user=consultant)
+    (roadmap,) = data["roadmaps"]
+    assert any(i["owner"] == "Léa (gérante)" for i in roadmap["items"])
+    assert roadmap["comments"][0]["author_name"] == "Léa"

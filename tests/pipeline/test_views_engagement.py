@@ -54,6 +54,7 @@ def test_page_shows_summary_answers_score_contacts_tasks_and_messages(
 ):
     """Readable answers (labels, option and tool names), the score, contacts, tasks, messages
     with their outbox state."""
+    # The session imports the catalogue; a transactional test may have emptied it since.
     email, _ = Usage.objects.get_or_create(
         slug="email", defaults={"label": "Mails", "default_phase_id": _phase().pk}
     )

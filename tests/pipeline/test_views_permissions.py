@@ -49,7 +49,7 @@ def test_marketing_is_refused_on_every_pipeline_url(client, marketing_user, pipe
 def test_consultant_reaches_every_pipeline_screen(client, consultant, pipeline_objects):
     """Every page a consultant can open answers 200 (POST-only endpoints answer 405 to GET)."""
     client.force_login(consultant)
-    post_only = {"move", "action", "open"}
+    post_only = {"move", "action", "open", "generate"}
     for route, namespace, name in pipeline_routes():
         url = concrete(route, namespace, pipeline_objects)
         response = client.get(url)
@@ -90,7 +90,7 @@ def test_own_only_setting_hides_other_consultants_engagements_everywhere(client,
     theirs = EngagementFactory(owner=colleague, organisation__name="Leur Asso")
     ContactFactory(organisation=theirs.organisation)
     from pipeline import services
-    from pipeline.models import Notification
+    from pipeline.models import Notification, Roadmap
 
     objects = {
         "engagement": theirs.pk,
@@ -102,6 +102,7 @@ def test_own_only_setting_hides_other_consultants_engagements_everywhere(client,
         ).pk,
         "territory": 0,
         "privacy": 0,
+        "roadmap": Roadmap.objects.create(engagement=theirs).pk,
     }
     client.force_login(me)
     for route, namespace, _name in pipeline_routes():

@@ -34,6 +34,7 @@ def concrete(route: str, namespace: str, ids: dict[str, int]) -> str:
         "pipeline_notifications": "notification",
         "pipeline_territories": "territory",
         "pipeline_privacy": "privacy",
+        "pipeline_roadmaps": "roadmap",
     }.get(namespace, "engagement")
 
     def fill(match):

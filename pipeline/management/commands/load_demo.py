@@ -18,11 +18,14 @@ class Command(BaseCommand):
         users = pipeline_demo.load_users()
         organisations = pipeline_demo.load_organisations(users["consultant"])
         calendar_demo.load(users["consultant"])
+        roadmaps = pipeline_demo.load_roadmaps(users["consultant"])
         self.stdout.write(self.style.SUCCESS("Démo prête."))
         self.stdout.write(f"  Accueil       : {settings.SITE_URL}{home.url}")
         self.stdout.write(f"  Questionnaire : {settings.SITE_URL}{audit_page.url}")
         self.stdout.write(f"  Admin         : {settings.SITE_URL}/admin/")
         self.stdout.write(f"  Organisations : {len(organisations)}")
+        if roadmaps:
+            self.stdout.write(f"  Feuilles de route créées : {len(roadmaps)}")
         self.stdout.write(
             "  Comptes (mot de passe : DEMO_PASSWORD, par défaut « passerelle-demo ») :"
         )
