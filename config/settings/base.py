@@ -24,6 +24,7 @@ INSTALLED_APPS = [
     "audits",
     "pipeline",
     "calendar_sync",
+    "audience",
     "cms.images",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -73,6 +74,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Counts page views (daily counters, nothing personal), cache hits included.
+    "audience.middleware.AudienceMiddleware",
     # Serves anonymous visitors the rendered campaign pages from the cache (cms/cache.py).
     "cms.cache.PageCacheMiddleware",
     # Last, as django-axes asks: it turns a lockout into the French lockout page.
