@@ -58,16 +58,22 @@ def nice_ceiling(value: int) -> int:
 
 
 def daily_chart(
-    days: list[datetime.date], primary: list[int], secondary: list[int] | None = None
+    days: list[datetime.date],
+    primary: list[int],
+    secondary: list[int] | None = None,
+    *,
+    width: int = WIDTH,
 ) -> DailyChart:
-    """Bars for `primary`, a line for `secondary` (on the same scale), one slot per day."""
+    """Bars for `primary`, a line for `secondary` (on the same scale), one slot per day.
+    `width` is the drawing's own width: a chart for half a page draws narrower, so that its
+    text keeps its size once scaled to the column."""
     secondary = secondary or [0] * len(days)
-    chart = DailyChart()
+    chart = DailyChart(width=width, right_edge=width - RIGHT)
     if not days:
         return chart
     top_value = nice_ceiling(max([*primary, *secondary, 0]))
     chart.maximum = top_value
-    plot_width = WIDTH - LEFT - RIGHT
+    plot_width = width - LEFT - RIGHT
     plot_height = HEIGHT - TOP - BOTTOM
     slot = plot_width / len(days)
     gap = min(slot * 0.2, 3.0) if slot > 3 else 0.0
@@ -92,7 +98,7 @@ def daily_chart(
     chart.y_ticks = [
         (y_of(v), f"{v:,}".replace(",", "\u202f")) for v in (0, top_value // 2, top_value)
     ]
-    every = max(1, math.ceil(len(days) / 8))
+    every = max(1, math.ceil(len(days) / max(2, width // 95)))
     for index in range(0, len(days), every):
         chart.x_labels.append(
             (round(LEFT + index * slot + slot / 2, 1), date_format(days[index], "j b"))

@@ -26,6 +26,8 @@ from wagtail.models import Page
 from audience.charts import DailyChart, daily_chart, sparkline
 from audience.models import PageViewCount, QuestionnaireStepCount
 
+HALF_WIDTH = 420  # charts beside another section
+
 
 @dataclass(frozen=True)
 class Window:
@@ -113,6 +115,7 @@ class AudienceFigures:
     selected_page: PageRow | None
     days: list[DayRow]
     chart: DailyChart
+    questionnaire_chart: DailyChart
     funnel: Funnel
     languages: int
 
@@ -221,7 +224,13 @@ def audience_figures(
         pages=rows,
         selected_page=selected,
         days=day_rows,
-        chart=daily_chart(days, views_series, [row.completed for row in day_rows]),
+        chart=daily_chart(days, views_series),
+        questionnaire_chart=daily_chart(
+            days,
+            [row.opened for row in day_rows],
+            [row.completed for row in day_rows],
+            width=HALF_WIDTH,
+        ),
         funnel=funnel,
         languages=len({row.language for row in rows if row.language}),
     )

@@ -3,8 +3,9 @@
 Placed just before ``cms.cache.PageCacheMiddleware``: a cached page never reaches Wagtail, but
 the cache remembers which page it holds (``request.served_page_id``, set for rendered pages
 by the ``before_serve_page`` hook in audience/wagtail_hooks.py) and gives it back on a hit.
-The cost for a visitor is one UPDATE of the day's counter; robots, staff, previews, HEAD
-requests and errors cost nothing.
+A counted view adds one to an in-memory total (audience/services.py), written every few
+seconds: no query on the visitor's request. Robots, staff, previews, HEAD requests and errors
+are not counted.
 """
 
 from __future__ import annotations

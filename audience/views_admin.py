@@ -40,6 +40,9 @@ class AudienceView(WagtailAdminTemplateMixin, TemplateView):
         return [*self.breadcrumbs_items, {"url": "", "label": self.page_title}]
 
     def get(self, request, *args, **kwargs):
+        from audience.services import BUFFER
+
+        BUFFER.flush()  # this process's latest counts (others write theirs within seconds)
         days = _int(request.GET.get("jours"), DEFAULT_DAYS)
         days = days if days in PERIODS else DEFAULT_DAYS
         questionnaires = list(AuditPage.objects.order_by("pk").select_related("locale"))

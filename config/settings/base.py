@@ -377,3 +377,7 @@ LOGGING = {
 CMS_PAGE_CACHE_SECONDS = env.int("CMS_PAGE_CACHE_SECONDS", default=60 * 60 * 24)
 
 PASSERELLE_LANGUAGE_NAMES = {"fr": _("Français"), "en": _("Anglais")}
+
+# --- Audience counters (audience/services.py) ------------------------------------------------
+# Page views are added up in memory and written every N seconds by each process (0: at once).
+AUDIENCE_FLUSH_SECONDS = env.float("AUDIENCE_FLUSH_SECONDS", default=15.0)

@@ -384,7 +384,8 @@ def _group(submission_keys: list, engagements: list[tuple[int, Any]], label_of) 
         for name, index in CONVERSION_STAGES.items():
             if reached >= index:
                 setattr(row, name, getattr(row, name) + 1)
-    return sorted(rows.values(), key=lambda r: (-r.engagements, -r.submissions, r.label))
+    # Named sources first, largest first; "no source" closes the table.
+    return sorted(rows.values(), key=lambda r: (not r.key, -r.engagements, -r.submissions, r.label))
 
 
 def _page_titles(page_ids: set[int]) -> dict[int, str]:

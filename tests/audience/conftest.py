@@ -13,3 +13,13 @@ def visitor():
     """An anonymous person with a real browser (the default test client has no user agent,
     which the counters take for a robot)."""
     return Client(HTTP_USER_AGENT=VISITOR_AGENT, REMOTE_ADDR=VISITOR_IP)
+
+
+@pytest.fixture(autouse=True)
+def empty_counter_buffer():
+    """Counts held in memory by one test never reach another's database."""
+    from audience.services import BUFFER
+
+    BUFFER.discard()
+    yield
+    BUFFER.discard()

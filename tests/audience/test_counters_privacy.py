@@ -56,14 +56,47 @@ def test_views_are_counted_from_the_cache_too_without_cookie_ip_or_user_agent(vi
     assert_nothing_about_the_visitor_is_stored()
 
 
-def test_a_cached_view_costs_one_write_more(visitor, demo_site, django_assert_num_queries):
-    """Measured: a cache hit is the version read plus one UPDATE of the day's counter."""
+def test_a_counted_cache_hit_costs_no_query_and_is_written_at_the_flush(
+    visitor, demo_site, settings, django_assert_num_queries
+):
+    """Measured: with counts kept in memory (the default), a counted cache hit costs the
+    page cache's single query and nothing more; the flush writes them, added up."""
+    from audience.services import BUFFER
+
+    settings.AUDIENCE_FLUSH_SECONDS = 3600
     visitor.get("/collectivites/")
-    visitor.get("/collectivites/")  # the day's row exists from now on
-    with django_assert_num_queries(2) as captured:
-        assert visitor.get("/collectivites/")["X-Page-Cache"] == "hit"
-    assert captured.captured_queries[1]["sql"].startswith('UPDATE "audience_pageviewcount"')
-    assert views_of(Page.objects.get(slug="collectivites")) == 3
+    for _ in range(3):
+        with django_assert_num_queries(1):
+            assert visitor.get("/collectivites/")["X-Page-Cache"] == "hit"
+    campaign = Page.objects.get(slug="collectivites")
+    assert views_of(campaign) == 0 and BUFFER.pending() == 4
+    assert BUFFER.flush() == 4  # the day's row is created, then…
+    assert views_of(campaign) == 4
+    visitor.get("/collectivites/")
+    with django_assert_num_queries(1):  # …later flushes are one UPDATE per page and day
+        assert BUFFER.flush() == 1
+    assert views_of(campaign) == 5
+
+
+def test_counts_that_cannot_be_written_wait_for_the_next_flush(
+    visitor, demo_site, settings, monkeypatch
+):
+    """A database error at the flush keeps the counts in memory; the next flush writes them."""
+    from audience import services
+
+    settings.AUDIENCE_FLUSH_SECONDS = 3600
+    visitor.get("/collectivites/")
+    visitor.get("/collectivites/")
+    real = services._increment
+
+    def broken(*args, **kwargs):
+        raise DatabaseError("database restarting")
+
+    monkeypatch.setattr(services, "_increment", broken)
+    assert services.BUFFER.flush() == 0 and services.BUFFER.pending() == 2
+    monkeypatch.setattr(services, "_increment", real)
+    assert services.BUFFER.flush() == 2
+    assert views_of(Page.objects.get(slug="collectivites")) == 2
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,7 @@
 """Every StreamField block renders through its own template, on a real published page."""
 
 import json
+import re
 
 import pytest
 from bs4 import BeautifulSoup
@@ -29,7 +30,9 @@ def test_hero_carries_the_h1_and_links_to_the_live_audit_page(html, rendered_cam
     """The opening hero is the page's only h1 and its button leads to the AuditPage."""
     hero = html.select_one("section.hero")
     assert hero.h1.get_text(strip=True) == "Des outils souverains pour vos agents"
-    assert hero.select_one("a.button")["href"] == rendered_campaign["audit_url"] == "/audit/"
+    audit_url, landing = hero.select_one("a.button")["href"].split("?")
+    assert audit_url == rendered_campaign["audit_url"] == "/audit/"
+    assert re.fullmatch(r"depuis=\d+", landing)  # campaign attribution (audience app)
     assert hero.select_one(".hero__media picture img")["alt"] == "Deux personnes devant un écran"
     assert len(html.find_all("h1")) == 1
 
