@@ -97,7 +97,8 @@ def test_call_to_action_links_to_the_live_audit_page(html, rendered_campaign):
     """Without a chosen page, the CTA goes to the live questionnaire, never a fixed URL."""
     band = html.select_one(".cta-band")
     assert band.h2.get_text() == "Faites le point"
-    assert band.select_one("a.button")["href"] == rendered_campaign["audit_url"]
+    # (with the page it starts from, for campaign attribution)
+    assert band.select_one("a.button")["href"].split("?")[0] == rendered_campaign["audit_url"]
 
 
 @pytest.mark.django_db
@@ -107,7 +108,9 @@ def test_call_to_action_follows_the_audit_page_when_it_moves(client, campaign):
     audit.slug = "questionnaire"
     audit.save_revision().publish()
     html = soup(client.get(campaign["page"].url))
-    assert html.select_one(".cta-band a.button")["href"] == "/questionnaire/"
+    assert html.select_one(".cta-band a.button")["href"] == (
+        f"/questionnaire/?depuis={campaign['page'].pk}"
+    )
 
 
 def test_partner_logos_block(html):
