@@ -22,6 +22,7 @@ from pipeline import services as pipeline_services
 from pipeline.models import NotificationKind
 
 if TYPE_CHECKING:
+    from audience.attribution import Attribution
     from audits.models import AuditDraft, AuditPage, AuditSubmission
 
 DRAFT_PURPOSE = "audit_draft"
@@ -56,10 +57,12 @@ def save_draft(
     answers: Mapping[str, Any],
     step: int,
     started_at: datetime | None,
+    attribution: Attribution | None = None,
 ) -> tuple[AuditDraft, str | None]:
     """Create or update the draft; returns it and, when just created, its raw link token.
 
     Each save pushes the expiry back: a draft expires AUDIT_DRAFT_DAYS after its last change.
+    The campaign attribution is kept from the start, so a "resume" link still credits it.
     """
     from audits.models import AuditDraft
 
@@ -72,8 +75,11 @@ def save_draft(
             furthest_step=step,
             started_at=started_at or timezone.now(),
             expires_at=expires_at,
+            attribution=attribution.as_payload() if attribution else {},
         )
         return draft, tokens.issue(DRAFT_PURPOSE, draft, expires_at=expires_at)
+    if attribution and not draft.attribution:
+        draft.attribution = attribution.as_payload()
     draft.answers = to_json(dict(answers))
     draft.step = step
     draft.furthest_step = max(draft.furthest_step, step)
@@ -102,6 +108,23 @@ def purge_expired_drafts(now: datetime | None = None) -> int:
         tokens.revoke_all(DRAFT_PURPOSE, draft)
         draft.delete()
     return len(expired)
+
+
+# --- Campaign attribution ---------------------------------------------------------------------
+
+
+def attribution_fields(attribution: Attribution | None) -> dict[str, Any]:
+    """Model fields for a validated attribution; a landing page that no longer exists (or
+    never did: the id came from a URL) is left out."""
+    if not attribution:
+        return {}
+    from wagtail.models import Page
+
+    fields: dict[str, Any] = attribution.utm_fields()
+    page_id = attribution.landing_page_id
+    if page_id and Page.objects.filter(pk=page_id).exists():
+        fields["landing_page_id"] = page_id
+    return fields
 
 
 # --- Submission --------------------------------------------------------------------------------
@@ -144,21 +167,25 @@ def record_submission(
     *,
     nonce: str | None = None,
     draft: AuditDraft | None = None,
+    attribution: Attribution | None = None,
 ) -> RecordedSubmission:
     """Save the answers, score them, open or update the engagement, queue the e-mails.
 
     The nonce is unique: a second POST of the same screen raises IntegrityError before
-    anything else is written (the caller then shows the first submission's results)."""
+    anything else is written (the caller then shows the first submission's results).
+    `attribution` (validated) is stored on the submission and credited to the engagement."""
     form_data = to_json(dict(cleaned_data))
+    credited = attribution_fields(attribution)
     submission = page.get_submission_class().objects.create(
-        page=page, form_data=form_data, nonce=nonce or None
+        page=page, form_data=form_data, nonce=nonce or None, **credited
     )
     answers = page.mapped_answers(form_data)
     result = diagnose(answers)
     details = result.as_dict()
     intake = pipeline_services.intake_submission(
-        answers, source=page.title, score=result.score, score_details=details
-    )
+        answers, source=page.title, score=result.score, score_details=details,
+        attribution=credited,
+    )  # fmt: skip
     submission.engagement = intake.engagement
     submission.score = result.score
     submission.score_details = details

@@ -20,6 +20,9 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audience import services as audience_counters
+from audience.attribution import Attribution
+from audience.visitors import is_audience
 from audits import services, spam
 from audits.form_builder import AuditFormBuilder
 from audits.models import AuditDraft, AuditPage, RejectionReason
@@ -58,6 +61,9 @@ class QuestionnaireFlow:
         self.builder = AuditFormBuilder(self.items)
         self._all_fields = None
         self.fields_by_name = {item.clean_name: item for item in self.items if not item.is_layout}
+        # Where the visitor came from: read from the landing URL, then carried in the signed
+        # step token and the draft (no cookie).
+        self.attribution = Attribution()
 
     @property
     def all_fields(self):
@@ -73,6 +79,8 @@ class QuestionnaireFlow:
         payload = {"p": self.page.pk, "s": index, "d": draft.pk if draft else None, "t": started}
         if nonce:
             payload["n"] = nonce
+        if self.attribution:
+            payload["a"] = self.attribution.as_payload()
         return signing.dumps(payload, salt=SIGNING_SALT, compress=True)
 
     def read_step(self, value: str) -> dict[str, Any]:
@@ -95,6 +103,7 @@ class QuestionnaireFlow:
     def dispatch(self):
         if self.request.method == "POST":
             return self.handle_post()
+        self.attribution = Attribution.from_query(self.request.GET)
         return self.render_step(0)
 
     def resume(self, raw: str):
@@ -108,6 +117,7 @@ class QuestionnaireFlow:
                 ),
                 status=404,
             )
+        self.attribution = Attribution.from_payload(draft.attribution)
         return self.render_step(draft.step, draft=draft, raw_draft=raw)
 
     # --- POST ---------------------------------------------------------------------------------
@@ -151,6 +161,9 @@ class QuestionnaireFlow:
 
         if spam.rate_limited(request, group="steps", rate=settings.AUDIT_RATE_LIMIT_STEPS):
             return self.rate_limited()
+        self.attribution = Attribution.from_payload(token.get("a")) or (
+            Attribution.from_payload(draft.attribution) if draft else Attribution()
+        )
 
         index = token["s"]
         answers = dict(draft.answers) if draft else {}
@@ -163,8 +176,9 @@ class QuestionnaireFlow:
             answers.update(self.valid_partial(form))
             target = max(index - 1, 0) if action == "back" else index
             draft, new_raw = services.save_draft(
-                self.page, draft, answers=answers, step=target, started_at=self.started_at(started)
-            )
+                self.page, draft, answers=answers, step=target,
+                started_at=self.started_at(started), attribution=self.attribution,
+            )  # fmt: skip
             raw_draft = new_raw or raw_draft
             if action == "save":
                 return self.render_saved(draft, raw_draft)
@@ -179,10 +193,14 @@ class QuestionnaireFlow:
         self.drop_irrelevant(answers)
 
         if index < len(self.steps) - 1:
+            # Back and forth between screens counts each screen once.
+            first_time = index + 1 > (draft.furthest_step if draft else 0)
             draft, new_raw = services.save_draft(
                 self.page, draft, answers=answers, step=index + 1,
-                started_at=self.started_at(started),
+                started_at=self.started_at(started), attribution=self.attribution,
             )  # fmt: skip
+            if first_time:
+                self.count_screen_sent(index + 1)
             return self.render_step(
                 index + 1, draft=draft, raw_draft=new_raw or raw_draft, answers=answers
             )
@@ -220,14 +238,22 @@ class QuestionnaireFlow:
             )  # fmt: skip
         try:
             recorded = services.record_submission(
-                self.page, full_form.cleaned_data, nonce=token.get("n"), draft=draft
-            )
+                self.page, full_form.cleaned_data, nonce=token.get("n"), draft=draft,
+                attribution=self.attribution,
+            )  # fmt: skip
         except IntegrityError:
             existing = services.find_by_nonce(token.get("n"))
             if existing is None:
                 raise
             return self.redirect_to_results(services.issue_results_link(existing))
+        self.count_screen_sent(len(self.steps))
         return self.redirect_to_results(recorded.results_token)
+
+    def count_screen_sent(self, number: int) -> None:
+        """Audience figures: screen `number` (1-based) sent for the first time; the last one
+        means the answers were recorded. Robots and signed-in staff are not counted."""
+        if not self.preview and is_audience(self.request):
+            audience_counters.record_questionnaire_step(self.page.pk, number)
 
     # --- Forms --------------------------------------------------------------------------------
 

@@ -40,9 +40,13 @@ class QuestionnaireStatisticsView(WagtailAdminTemplateMixin, TemplateView):
         except ValueError:
             page_id = 0
         page = next((p for p in pages if p.pk == page_id), pages[0] if pages else None)
+        from audience.figures import Window, questionnaire_funnel
+
         context.update(
             {
                 "stats": statistics.compute(page, days=days),
+                # Displays, starts and drop-off per screen (audience counters).
+                "funnel": questionnaire_funnel(page, Window.last_days(days)),
                 "pages": pages,
                 "current_page": page,
                 "periods": PERIODS,

@@ -64,6 +64,20 @@ def campaign_page() -> Endpoint:
     return Endpoint("campaign page", url) if url else _missing("campaign page", "no CampaignPage")
 
 
+# A browser's signature: this view is counted by the audience counters (wrk sends no user
+# agent, which they take for a robot); compare with "campaign page" for the counting cost.
+BROWSER_AGENT = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
+
+
+@finder
+def campaign_page_counted() -> Endpoint:
+    url = _page_url("cms.CampaignPage")
+    name = "campaign page, counted visitor"
+    if not url:
+        return _missing(name, "no CampaignPage")
+    return Endpoint(name, url, headers={"User-Agent": BROWSER_AGENT})
+
+
 @finder
 def article_list() -> Endpoint:
     url = _page_url("cms.ArticleIndexPage")

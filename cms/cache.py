@@ -24,6 +24,9 @@ from django.utils.translation import get_language
 
 SESSION_COOKIE = settings.SESSION_COOKIE_NAME
 HIT_HEADER = "X-Page-Cache"
+# The Wagtail page a response shows (set by audience's before_serve_page hook). Kept with the
+# cached response and given back on a hit, so page views are counted for cached pages too.
+SERVED_PAGE_ATTRIBUTE = "served_page_id"
 
 
 def _eligible_request(request) -> bool:
@@ -53,7 +56,9 @@ class PageCacheMiddleware:
         key = _cache_key(request, ContentVersion.current())
         cached = cache.get(key)
         if cached is not None:
-            status, headers, content = cached
+            status, headers, content, *rest = cached
+            if rest and rest[0]:
+                setattr(request, SERVED_PAGE_ATTRIBUTE, rest[0])
             response = HttpResponse(content, status=status)
             for name, value in headers:
                 response[name] = value
@@ -68,9 +73,10 @@ class PageCacheMiddleware:
             and not response.cookies
         ):
             headers = [(name, value) for name, value in response.items() if name != HIT_HEADER]
+            page_id = getattr(request, SERVED_PAGE_ATTRIBUTE, None)
             cache.set(
                 key,
-                (response.status_code, headers, response.content),
+                (response.status_code, headers, response.content, page_id),
                 settings.CMS_PAGE_CACHE_SECONDS,
             )
             response[HIT_HEADER] = "miss"

@@ -172,6 +172,20 @@ class Engagement(TimeStampedModel):
         _("raison de la perte"), max_length=32, choices=LostReason.choices, blank=True
     )
     source = models.CharField(_("source"), max_length=200, blank=True)
+    # Campaign attribution of the first questionnaire (audience/attribution.py validates it).
+    landing_page = models.ForeignKey(
+        "wagtailcore.Page",
+        verbose_name=_("page de campagne"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    utm_source = models.CharField(_("source (utm_source)"), max_length=100, blank=True)
+    utm_medium = models.CharField(_("support (utm_medium)"), max_length=100, blank=True)
+    utm_campaign = models.CharField(_("campagne (utm_campaign)"), max_length=100, blank=True)
+    utm_content = models.CharField(_("contenu (utm_content)"), max_length=100, blank=True)
+    utm_term = models.CharField(_("mot-clé (utm_term)"), max_length=100, blank=True)
     answers = models.JSONField(_("réponses au questionnaire"), default=dict, blank=True)
     score = models.PositiveSmallIntegerField(_("score d'exposition"), null=True, blank=True)
     score_details = models.JSONField(_("détail du score"), default=dict, blank=True)

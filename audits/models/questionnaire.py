@@ -118,6 +118,9 @@ class AuditPage(RoutablePageMixin, AbstractEmailForm):
     )
 
     base_form_class = AuditPageAdminForm
+    # Audience: only the questionnaire itself is a page view; results and "resume" links are
+    # personal pages (audience/wagtail_hooks.py).
+    audience_routes = frozenset({"questionnaire"})
 
     content_panels = [
         *AbstractEmailForm.content_panels,
@@ -220,6 +223,21 @@ class AuditSubmission(AbstractFormSubmission):
     score = models.PositiveSmallIntegerField(_("score d'exposition"), null=True, blank=True)
     # The diagnosis as shown to the respondent (snapshot: later catalogue edits do not alter it).
     score_details = models.JSONField(_("diagnostic"), default=dict, blank=True)
+    # Campaign attribution: the page the visitor started from and the UTM parameters of their
+    # landing URL, carried through the questionnaire (audience/attribution.py validates them).
+    landing_page = models.ForeignKey(
+        "wagtailcore.Page",
+        verbose_name=_("page de campagne"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    utm_source = models.CharField(_("source (utm_source)"), max_length=100, blank=True)
+    utm_medium = models.CharField(_("support (utm_medium)"), max_length=100, blank=True)
+    utm_campaign = models.CharField(_("campagne (utm_campaign)"), max_length=100, blank=True)
+    utm_content = models.CharField(_("contenu (utm_content)"), max_length=100, blank=True)
+    utm_term = models.CharField(_("mot-clé (utm_term)"), max_length=100, blank=True)
 
     class Meta:
         verbose_name = _("réponse au questionnaire")
@@ -246,6 +264,8 @@ class AuditDraft(models.Model):
     started_at = models.DateTimeField(_("commencé le"), default=timezone.now)
     updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
     expires_at = models.DateTimeField(_("expire le"), db_index=True)
+    # Where the visitor came from (audience.attribution.Attribution.as_payload()).
+    attribution = models.JSONField(_("provenance"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("questionnaire en cours")

@@ -25,6 +25,7 @@ INSTALLED_APPS = [
     "audits",
     "pipeline",
     "calendar_sync",
+    "audience",
     "cms.images",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -77,6 +78,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Counts page views (daily counters, nothing personal), cache hits included.
+    "audience.middleware.AudienceMiddleware",
     # Serves anonymous visitors the rendered campaign pages from the cache (cms/cache.py).
     "cms.cache.PageCacheMiddleware",
     # Last, as django-axes asks: it turns a lockout into the French lockout page.
@@ -420,3 +423,7 @@ LOGGING = {
 CMS_PAGE_CACHE_SECONDS = env.int("CMS_PAGE_CACHE_SECONDS", default=60 * 60 * 24)
 
 PASSERELLE_LANGUAGE_NAMES = {"fr": _("Français"), "en": _("Anglais")}
+
+# --- Audience counters (audience/services.py) ------------------------------------------------
+# Page views are added up in memory and written every N seconds by each process (0: at once).
+AUDIENCE_FLUSH_SECONDS = env.float("AUDIENCE_FLUSH_SECONDS", default=15.0)

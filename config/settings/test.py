@@ -49,3 +49,5 @@ LOGGING = {
 
 # Tests fill the questionnaire in milliseconds; the spam tests set a minimum time themselves.
 AUDIT_MIN_SUBMIT_SECONDS = 0
+# Audience counters are written at once, so tests can read them right after a request.
+AUDIENCE_FLUSH_SECONDS = 0

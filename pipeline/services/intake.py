@@ -66,12 +66,16 @@ def intake_submission(
     source: str = "",
     score: int | None = None,
     score_details: Mapping[str, Any] | None = None,
+    attribution: Mapping[str, Any] | None = None,
 ) -> IntakeResult:
     """Turn questionnaire answers (keyed by `maps_to`) into organisation, contact and engagement.
 
     An organisation with an open engagement gets the new answers (and the new diagnosis) on
-    that engagement rather than a second one.
+    that engagement rather than a second one. `attribution` (``landing_page_id`` and the
+    ``utm_*`` fields, already validated) is the campaign the engagement is credited to: the
+    first one that brought it (a later questionnaire fills it only when it was unknown).
     """
+    attribution_fields = _attribution_fields(attribution)
     email = str(answers.get("email", "")).strip()
     name = str(answers.get("organisation_name", "")).strip() or email
     postcode = identity.normalise_postcode(str(answers.get("postcode", "")))
@@ -107,6 +111,7 @@ def intake_submission(
             answers=dict(answers),
             score=score,
             score_details=dict(score_details or {}),
+            **attribution_fields,
         )
         StageChange.objects.create(
             engagement=engagement, from_stage="", to_stage=Stage.NEW, note=_("Questionnaire reçu")
@@ -118,6 +123,10 @@ def intake_submission(
             engagement.score = score
             engagement.score_details = dict(score_details or {})
             fields += ["score", "score_details"]
+        if attribution_fields and not _has_attribution(engagement):
+            for name, value in attribution_fields.items():
+                setattr(engagement, name, value)
+            fields += list(attribution_fields)
         engagement.save(update_fields=fields)
 
     activity = Activity.objects.create(
@@ -140,6 +149,28 @@ def intake_submission(
             engagement=engagement,
         )
     return IntakeResult(organisation, contact, engagement, created_organisation, created_engagement)
+
+
+ATTRIBUTION_FIELDS = (
+    "landing_page_id",
+    "utm_source",
+    "utm_medium",
+    "utm_campaign",
+    "utm_content",
+    "utm_term",
+)
+
+
+def _attribution_fields(attribution: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The known attribution fields that carry a value."""
+    if not attribution:
+        return {}
+    fields = {name: attribution.get(name) for name in ATTRIBUTION_FIELDS}
+    return {name: value for name, value in fields.items() if value}
+
+
+def _has_attribution(engagement: Engagement) -> bool:
+    return any(getattr(engagement, name) for name in ATTRIBUTION_FIELDS)
 
 
 def _known_choice(value: Any, choices) -> str:

@@ -9,7 +9,10 @@ Definitions (also shown on the report page):
   a lost engagement has reached the stage it was lost from;
 - time in stage: each completed stay (entered a stage, then left it) that ended during the
   period, from StageChange; the median is given in days;
-- lost reasons: engagements lost during the period and still lost.
+- lost reasons: engagements lost during the period and still lost;
+- by source, campaign and campaign page (attribution, from the UTM parameters and the page the
+  questionnaire was started from): submissions received during the period, and the cohort's
+  engagements with how far they went (meeting booked, held, roadmap shared, completed).
 """
 
 from __future__ import annotations
@@ -18,7 +21,9 @@ import datetime
 import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -31,6 +36,13 @@ FUNNEL_STAGES: tuple[Stage, ...] = tuple(s for s in PIPELINE_ORDER if s != Stage
 STAGE_INDEX = {stage: index for index, stage in enumerate(FUNNEL_STAGES)}
 # Stages that mean "the personalised meeting took place".
 MEETING_HELD_INDEX = STAGE_INDEX[Stage.MEETING_HELD]
+# Conversions shown per source: reached this stage (or a later one).
+CONVERSION_STAGES = {
+    "meeting_booked": STAGE_INDEX[Stage.MEETING_SCHEDULED],
+    "meeting_held": STAGE_INDEX[Stage.MEETING_HELD],
+    "roadmap_shared": STAGE_INDEX[Stage.ROADMAP_SHARED],
+    "completed": STAGE_INDEX[Stage.COMPLETED],
+}
 
 
 @dataclass(frozen=True)
@@ -109,6 +121,39 @@ class Breakdown:
 
 
 @dataclass
+class AttributionRow:
+    """One source (or campaign, or campaign page): what it brought and how far it went."""
+
+    key: str
+    label: str
+    submissions: int = 0
+    engagements: int = 0
+    meeting_booked: int = 0
+    meeting_held: int = 0
+    roadmap_shared: int = 0
+    completed: int = 0
+
+    def rate(self, reached: int) -> float | None:
+        return reached / self.engagements if self.engagements else None
+
+    @property
+    def meeting_booked_rate(self) -> float | None:
+        return self.rate(self.meeting_booked)
+
+    @property
+    def meeting_held_rate(self) -> float | None:
+        return self.rate(self.meeting_held)
+
+    @property
+    def roadmap_shared_rate(self) -> float | None:
+        return self.rate(self.roadmap_shared)
+
+    @property
+    def completed_rate(self) -> float | None:
+        return self.rate(self.completed)
+
+
+@dataclass
 class CountRow:
     key: str
     label: str
@@ -126,6 +171,9 @@ class PipelineReport:
     lost_from: list[CountRow]
     by_owner: list[Breakdown]
     by_kind: list[Breakdown]
+    by_source: list[AttributionRow] = field(default_factory=list)
+    by_campaign: list[AttributionRow] = field(default_factory=list)
+    by_landing_page: list[AttributionRow] = field(default_factory=list)
 
     @property
     def max_median(self) -> float:
@@ -138,10 +186,14 @@ def pipeline_report(engagements: QuerySet[Engagement], period: Period) -> Pipeli
     cohort = list(
         engagements.filter(created_at__gte=period.start_at, created_at__lt=period.end_at)
         .order_by()
-        .values_list("pk", "owner_id", "organisation__kind", "stage", "lost_from_stage")
-    )
+        .values_list(
+            "pk", "owner_id", "organisation__kind", "stage", "lost_from_stage",
+            "utm_source", "utm_campaign", "landing_page_id",
+        )
+    )  # fmt: skip
     furthest = _furthest_stage(cohort)
     funnel = _funnel(furthest, len(cohort))
+    by_source, by_campaign, by_landing_page = _attribution(engagements, period, cohort, furthest)
     return PipelineReport(
         period=period,
         cohort_size=len(cohort),
@@ -151,13 +203,16 @@ def pipeline_report(engagements: QuerySet[Engagement], period: Period) -> Pipeli
         lost_from=_lost(engagements, period, "lost_from_stage", Stage),
         by_owner=_by_owner(cohort, furthest),
         by_kind=_by_kind(cohort, furthest),
+        by_source=by_source,
+        by_campaign=by_campaign,
+        by_landing_page=by_landing_page,
     )
 
 
 def _furthest_stage(cohort) -> dict[int, int]:
     """For each engagement of the cohort, the index of the furthest stage it reached."""
     furthest: dict[int, int] = {}
-    for pk, _owner, _kind, stage, lost_from in cohort:
+    for pk, _owner, _kind, stage, lost_from, *_attribution in cohort:
         current = lost_from if stage == Stage.LOST else stage
         furthest[pk] = STAGE_INDEX.get(current, 0)
     ids = list(furthest)
@@ -253,7 +308,7 @@ def _by_owner(cohort, furthest) -> list[Breakdown]:
     owner_ids = {owner_id for _pk, owner_id, *_ in cohort if owner_id}
     users = get_user_model().objects.in_bulk(owner_ids)
     rows: dict[int | None, Breakdown] = {}
-    for pk, owner_id, _kind, stage, _lost_from in cohort:
+    for pk, owner_id, _kind, stage, _lost_from, *_attribution in cohort:
         if owner_id not in rows:
             user = users.get(owner_id)
             label = (user.get_full_name() or user.get_username()) if user else _("Non attribué")
@@ -265,13 +320,80 @@ def _by_owner(cohort, furthest) -> list[Breakdown]:
 def _by_kind(cohort, furthest) -> list[Breakdown]:
     labels = dict(OrganisationType.choices)
     rows: dict[str, Breakdown] = defaultdict(lambda: Breakdown("", ""))
-    for pk, _owner, kind, stage, _lost_from in cohort:
+    for pk, _owner, kind, stage, _lost_from, *_attribution in cohort:
         row = rows[kind or ""]
         if not row.label:
             row.key = kind or ""
             row.label = str(labels.get(kind, _("Non précisé")))
         _fill(row, stage, furthest[pk])
     return sorted(rows.values(), key=lambda row: (-row.total, row.label))
+
+
+def _attribution(engagements, period: Period, cohort, furthest):
+    """Submissions of the period and the cohort's conversions, by source, by campaign and by
+    campaign page. Two queries (submissions, page titles) whatever the numbers."""
+    submission_model = apps.get_model("audits", "AuditSubmission")
+    submissions = list(
+        submission_model.objects.filter(
+            engagement__in=engagements.order_by().values("pk"),
+            submit_time__gte=period.start_at,
+            submit_time__lt=period.end_at,
+        )
+        .order_by()
+        .values_list("utm_source", "utm_campaign", "landing_page_id")
+    )
+    # (engagement id, furthest stage index, source, campaign, landing page) for the cohort.
+    engaged = [(row[0], furthest[row[0]], row[5], row[6], row[7]) for row in cohort]
+    titles = _page_titles(
+        {row[4] for row in engaged if row[4]} | {s[2] for s in submissions if s[2]}
+    )
+
+    def page_label(page_id) -> str:
+        if not page_id:
+            return _("Aucune page (questionnaire ouvert directement)")
+        return titles.get(page_id, _("Page supprimée"))
+
+    return (
+        _group(
+            [s[0] for s in submissions], [(e[1], e[2]) for e in engaged],
+            lambda key: key or _("Aucune source (accès direct)"),
+        ),
+        _group(
+            [s[1] for s in submissions], [(e[1], e[3]) for e in engaged],
+            lambda key: key or _("Sans campagne"),
+        ),
+        _group([s[2] for s in submissions], [(e[1], e[4]) for e in engaged], page_label),
+    )  # fmt: skip
+
+
+def _group(submission_keys: list, engagements: list[tuple[int, Any]], label_of) -> list:
+    """Rows keyed by one attribution value: submissions counted, engagements followed."""
+    rows: dict[Any, AttributionRow] = {}
+
+    def row_for(key) -> AttributionRow:
+        key = key or ""
+        if key not in rows:
+            rows[key] = AttributionRow(str(key), str(label_of(key)))
+        return rows[key]
+
+    for key in submission_keys:
+        row_for(key).submissions += 1
+    for reached, key in engagements:
+        row = row_for(key)
+        row.engagements += 1
+        for name, index in CONVERSION_STAGES.items():
+            if reached >= index:
+                setattr(row, name, getattr(row, name) + 1)
+    # Named sources first, largest first; "no source" closes the table.
+    return sorted(rows.values(), key=lambda r: (not r.key, -r.engagements, -r.submissions, r.label))
+
+
+def _page_titles(page_ids: set[int]) -> dict[int, str]:
+    if not page_ids:
+        return {}
+    from wagtail.models import Page
+
+    return dict(Page.objects.filter(pk__in=page_ids).values_list("pk", "title"))
 
 
 def report_rows(report: PipelineReport) -> list[list]:
@@ -317,6 +439,22 @@ def report_rows(report: PipelineReport) -> list[list]:
             rows.append(
                 ["", row.label, row.total, row.open, row.completed, row.lost, row.meeting_held,
                  _percent(row.completion_rate) if row.completion_rate is not None else ""]
+            )  # fmt: skip
+    for title, attribution in (
+        (_("Par source"), report.by_source),
+        (_("Par campagne"), report.by_campaign),
+        (_("Par page de campagne"), report.by_landing_page),
+    ):
+        rows.append([])
+        rows.append([title, "", _("Réponses au questionnaire"), _("Nouveaux accompagnements"),
+                     _("Rendez-vous pris"), _("Rendez-vous tenus"),
+                     _("Feuilles de route partagées"), _("Terminés"),
+                     _("Taux de rendez-vous pris")])  # fmt: skip
+        for row in attribution:
+            rows.append(
+                ["", row.label, row.submissions, row.engagements, row.meeting_booked,
+                 row.meeting_held, row.roadmap_shared, row.completed,
+                 _percent(row.meeting_booked_rate)]
             )  # fmt: skip
     return rows
 

@@ -97,6 +97,9 @@ class ReportView(PipelineAccessMixin, WagtailAdminTemplateMixin, TemplateView):
             lost_total=lost_total,
             max_owner=max((r.total for r in report.by_owner), default=1) or 1,
             max_kind=max((r.total for r in report.by_kind), default=1) or 1,
+            max_source=max((r.engagements for r in report.by_source), default=1) or 1,
+            max_campaign=max((r.engagements for r in report.by_campaign), default=1) or 1,
+            max_landing=max((r.engagements for r in report.by_landing_page), default=1) or 1,
             csv_url="?" + query.urlencode(),
         )
         return context

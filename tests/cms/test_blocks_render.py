@@ -1,6 +1,7 @@
 """Every StreamField block renders through its own template, on a real published page."""
 
 import json
+import re
 
 import pytest
 from bs4 import BeautifulSoup
@@ -29,7 +30,9 @@ def test_hero_carries_the_h1_and_links_to_the_live_audit_page(html, rendered_cam
     """The opening hero is the page's only h1 and its button leads to the AuditPage."""
     hero = html.select_one("section.hero")
     assert hero.h1.get_text(strip=True) == "Des outils souverains pour vos agents"
-    assert hero.select_one("a.button")["href"] == rendered_campaign["audit_url"] == "/audit/"
+    audit_url, landing = hero.select_one("a.button")["href"].split("?")
+    assert audit_url == rendered_campaign["audit_url"] == "/audit/"
+    assert re.fullmatch(r"depuis=\d+", landing)  # campaign attribution (audience app)
     assert hero.select_one(".hero__media picture img")["alt"] == "Deux personnes devant un écran"
     assert len(html.find_all("h1")) == 1
 
@@ -94,7 +97,8 @@ def test_call_to_action_links_to_the_live_audit_page(html, rendered_campaign):
     """Without a chosen page, the CTA goes to the live questionnaire, never a fixed URL."""
     band = html.select_one(".cta-band")
     assert band.h2.get_text() == "Faites le point"
-    assert band.select_one("a.button")["href"] == rendered_campaign["audit_url"]
+    # (with the page it starts from, for campaign attribution)
+    assert band.select_one("a.button")["href"].split("?")[0] == rendered_campaign["audit_url"]
 
 
 @pytest.mark.django_db
@@ -104,7 +108,9 @@ def test_call_to_action_follows_the_audit_page_when_it_moves(client, campaign):
     audit.slug = "questionnaire"
     audit.save_revision().publish()
     html = soup(client.get(campaign["page"].url))
-    assert html.select_one(".cta-band a.button")["href"] == "/questionnaire/"
+    assert html.select_one(".cta-band a.button")["href"] == (
+        f"/questionnaire/?depuis={campaign['page'].pk}"
+    )
 
 
 def test_partner_logos_block(html):

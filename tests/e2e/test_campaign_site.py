@@ -48,7 +48,7 @@ def test_site_works_without_javascript(live_server, demo_site, browser):
     question.click()
     assert page.locator("details.faq__item").first.get_attribute("open") is not None
     page.get_by_role("link", name="Commencer l'audit gratuit").first.click()
-    page.wait_for_url("**/audit/")
+    page.wait_for_url("**/audit/?depuis=*")
     context.close()
 
 

@@ -66,7 +66,7 @@ def test_visitor_completes_the_questionnaire_and_gets_the_same_diagnosis_by_emai
     assert page.locator("h1").count() == 1
     screenshot(page, f"home-{width}")
     page.get_by_role("link", name="Commencer l'audit gratuit").first.click()
-    page.wait_for_url("**/audit/")
+    page.wait_for_url("**/audit/?depuis=*")
     assert page.evaluate("document.documentElement.scrollWidth") <= width
 
     answer_all_steps(page, width, screenshot)

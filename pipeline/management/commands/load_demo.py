@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from audience import demo as audience_demo
 from audits import demo as audits_demo
 from audits.catalogue_import import import_catalogue, load_catalogue_file
 from calendar_sync import demo as calendar_demo
@@ -19,6 +20,7 @@ class Command(BaseCommand):
         organisations = pipeline_demo.load_organisations(users["consultant"])
         calendar_demo.load(users["consultant"])
         roadmaps = pipeline_demo.load_roadmaps(users["consultant"])
+        audience_demo.load(home, audit_page)
         self.stdout.write(self.style.SUCCESS("Démo prête."))
         self.stdout.write(f"  Accueil       : {settings.SITE_URL}{home.url}")
         self.stdout.write(f"  Questionnaire : {settings.SITE_URL}{audit_page.url}")
