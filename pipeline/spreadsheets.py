@@ -16,3 +16,11 @@ def neutralise(value: Any) -> Any:
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
         return "'" + value
     return value
+
+
+class FormulaSafeExportMixin:
+    """For Wagtail listing views with CSV/XLSX export: every cell goes through `neutralise`,
+    whatever the format (openpyxl stores a text starting with "=" as a formula)."""
+
+    def to_row_dict(self, item):
+        return {key: neutralise(value) for key, value in super().to_row_dict(item).items()}

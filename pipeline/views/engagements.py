@@ -22,7 +22,7 @@ from pipeline.filters import EngagementFilterSet
 from pipeline.models import Contact, Notification, Task
 from pipeline.panels import engagement_panels
 from pipeline.services.base import CONSULTANTS_GROUP
-from pipeline.spreadsheets import neutralise
+from pipeline.spreadsheets import FormulaSafeExportMixin
 from pipeline.stages import OPEN_STAGES, PIPELINE_ORDER, LostReason, Stage
 from pipeline.timeline import build_timeline
 from pipeline.views.base import PipelineAccessMixin, form_errors, next_url, run_service
@@ -66,7 +66,7 @@ class OwnerColumn(Column):
         return owner.get_full_name() or owner.get_username()
 
 
-class EngagementIndexView(PipelineAccessMixin, generic.IndexView):
+class EngagementIndexView(FormulaSafeExportMixin, PipelineAccessMixin, generic.IndexView):
     filterset_class = EngagementFilterSet
     default_ordering = "-created_at"
     page_title = gettext_lazy("Accompagnements")
@@ -188,9 +188,6 @@ class EngagementIndexView(PipelineAccessMixin, generic.IndexView):
         item.main_contact_name = main.name if main else ""
         item.main_contact_email = main.email if main else ""
         return super().to_row_dict(item)
-
-    def write_csv_row(self, writer, row_dict):
-        return super().write_csv_row(writer, {k: neutralise(v) for k, v in row_dict.items()})
 
     def get_filename(self):
         return f"accompagnements-{timezone.localdate():%Y-%m-%d}"

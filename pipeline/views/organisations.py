@@ -22,13 +22,13 @@ from pipeline import access, services
 from pipeline.models import Contact, Organisation
 from pipeline.services import gdpr
 from pipeline.services.merge import duplicate_candidates
-from pipeline.spreadsheets import neutralise
+from pipeline.spreadsheets import FormulaSafeExportMixin
 from pipeline.views.base import PipelineAccessMixin, run_service
 
 # --- Organisations -------------------------------------------------------------------------------
 
 
-class OrganisationIndexView(PipelineAccessMixin, generic.IndexView):
+class OrganisationIndexView(FormulaSafeExportMixin, PipelineAccessMixin, generic.IndexView):
     page_title = gettext_lazy("Organisations")
     default_ordering = "name"
     paginate_by = 50
@@ -102,9 +102,6 @@ class OrganisationIndexView(PipelineAccessMixin, generic.IndexView):
 
     def order_queryset(self, queryset):
         return super().order_queryset(queryset).order_by(self.ordering or "name", "pk")
-
-    def write_csv_row(self, writer, row_dict):
-        return super().write_csv_row(writer, {k: neutralise(v) for k, v in row_dict.items()})
 
 
 class OrganisationDetailView(PipelineAccessMixin, generic.InspectView):
@@ -443,7 +440,7 @@ class OrganisationEraseView(EraseView):
 # --- Contacts ------------------------------------------------------------------------------------
 
 
-class ContactIndexView(PipelineAccessMixin, generic.IndexView):
+class ContactIndexView(FormulaSafeExportMixin, PipelineAccessMixin, generic.IndexView):
     page_title = gettext_lazy("Contacts")
     default_ordering = "name"
     paginate_by = 50
@@ -509,9 +506,6 @@ class ContactIndexView(PipelineAccessMixin, generic.IndexView):
 
     def order_queryset(self, queryset):
         return super().order_queryset(queryset).order_by(self.ordering or "name", "pk")
-
-    def write_csv_row(self, writer, row_dict):
-        return super().write_csv_row(writer, {k: neutralise(v) for k, v in row_dict.items()})
 
 
 class ContactDetailView(PipelineAccessMixin, generic.InspectView):
