@@ -12,6 +12,23 @@ from pipeline.services.base import (
     require,
     require_organisation,
 )
+from pipeline.services.deliverability import (
+    BounceOutcome,
+    apply_bounce_report,
+    clear_bounce,
+    dismiss_notification,
+    flag_address,
+    retry_notification,
+)
+from pipeline.services.emails import (
+    EmailError,
+    discard_draft,
+    draft_from_template,
+    preview_email,
+    save_draft,
+    send_email,
+    send_from_template,
+)
 from pipeline.services.engagements import add_note, assign, open_engagement
 from pipeline.services.gdpr import (
     apply_retention,
@@ -29,6 +46,8 @@ from pipeline.services.tasks import add_task, complete_task, reopen_task, set_ne
 __all__ = [
     "CONSULTANTS_GROUP",
     "MARKETING_GROUP",
+    "BounceOutcome",
+    "EmailError",
     "IllegalTransition",
     "ImportFileError",
     "ImportReport",
@@ -36,14 +55,20 @@ __all__ = [
     "MergeResult",
     "add_note",
     "add_task",
+    "apply_bounce_report",
     "apply_retention",
     "assign",
+    "clear_bounce",
     "complete_task",
+    "discard_draft",
+    "dismiss_notification",
+    "draft_from_template",
     "erase_contact",
     "erase_organisation",
     "export_contact",
     "export_organisation",
     "find_organisation",
+    "flag_address",
     "import_leads",
     "intake_submission",
     "mark_lost",
@@ -51,9 +76,14 @@ __all__ = [
     "move_stage",
     "open_engagement",
     "pick_owner",
+    "preview_email",
     "reopen",
     "reopen_task",
     "require",
     "require_organisation",
+    "retry_notification",
+    "save_draft",
+    "send_email",
+    "send_from_template",
     "set_next_action",
 ]

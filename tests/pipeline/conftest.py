@@ -10,7 +10,14 @@ from pipeline.factories import (
     EngagementFactory,
     OrganisationFactory,
 )
-from pipeline.models import Engagement, Notification, PrivacyLog, StageChange, TerritoryRule
+from pipeline.models import (
+    EmailTemplate,
+    Engagement,
+    Notification,
+    PrivacyLog,
+    StageChange,
+    TerritoryRule,
+)
 from pipeline.stages import LostReason, Stage
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -31,7 +38,11 @@ def pipeline_objects(db, consultant):
     )
     rule = TerritoryRule.objects.create(territory="69", consultant=consultant)
     log = PrivacyLog.objects.create(action="export", subject_type="contact", subject_id=1)
+    email_template = EmailTemplate.objects.create(
+        name="Relance", subject="Bonjour {prenom}", body="Bonjour {prenom},"
+    )
     return {
+        "email_template": email_template.pk,
         "engagement": engagement.pk,
         "organisation": engagement.organisation_id,
         "contact": contact.pk,

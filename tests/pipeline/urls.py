@@ -34,6 +34,7 @@ def concrete(route: str, namespace: str, ids: dict[str, int]) -> str:
         "pipeline_notifications": "notification",
         "pipeline_territories": "territory",
         "pipeline_privacy": "privacy",
+        "pipeline_email_templates": "email_template",
     }.get(namespace, "engagement")
 
     def fill(match):
