@@ -81,11 +81,16 @@ def clean_language(value: str) -> str:
     return value if value in languages else settings.LANGUAGE_CODE
 
 
-def sender_address(user) -> str:
-    """ "Camille Durand (Passerelle)" <audit@…>: the consultant's name on our own address."""
+def sender_parts(user) -> tuple[str, str]:
+    """("Camille Durand (Passerelle)", "audit@…"): the consultant's name on our own address,
+    so SPF/DKIM stay aligned while the message reads as theirs."""
     _name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
     label = outbox.single_line(_("%(name)s (Passerelle)") % {"name": actor_name(user)}, 120)
-    return formataddr((label, address or "audit@passerelle.localhost"))
+    return label, address or "audit@passerelle.localhost"
+
+
+def sender_address(user) -> str:
+    return formataddr(sender_parts(user))
 
 
 def _reply_to(user, engagement: Engagement) -> str:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from email.utils import parseaddr
 
 from django import forms
 from django.conf import settings
@@ -331,7 +330,7 @@ class EmailComposeView(PipelineAccessMixin, WagtailAdminTemplateMixin, TemplateV
         else:
             selected = {str(v) for v in form.initial.get("recipients", [])}
         choices = emails.recipient_choices(self.engagement)
-        sender_name, sender_email = parseaddr(emails.sender_address(self.request.user))
+        sender_name, sender_email = emails.sender_parts(self.request.user)
         context.update(
             engagement=self.engagement,
             organisation=self.engagement.organisation,

@@ -83,13 +83,12 @@ def test_consultant_previews_and_sends_an_email_that_lands_on_the_timeline(
     )
     page.get_by_role("button", name="Prévisualiser").first.click()
     page.wait_for_selector(".pl-preview__frame")
+    page.wait_for_load_state("load")  # styles applied: the layout no longer moves
     screenshot(page, "engagement-email-preview-1280")
     frame = page.frame_locator(".pl-preview__frame")
     assert "Bonjour Julien," in frame.locator("body").inner_text()
 
-    send = page.get_by_role("button", name="Envoyer à 1 destinataire")
-    send.focus()  # the keyboard path: Enter on the focused button sends
-    page.keyboard.press("Enter")
+    page.get_by_role("button", name="Envoyer à 1 destinataire").click()
     page.wait_for_url(
         re.compile(rf"/admin/pipeline/engagements/inspect/{engagement.pk}/"),
         wait_until="domcontentloaded",
@@ -133,3 +132,31 @@ def test_dead_message_alert_on_dashboard_and_engagement(
     page.goto(f"{live_server.url}/admin/pipeline/engagements/inspect/{engagement.pk}/")
     assert page.get_by_role("button", name="Renvoyer").is_visible()
     screenshot(page, "engagement-dead-message-1280")
+
+
+def test_meeting_page_offers_held_or_absent_after_it_started(
+    live_server, engagement, page_at, screenshot
+):
+    """A meeting that started: "Rendez-vous tenu" and the one-click absence with new slots."""
+    start = timezone.now() - timezone.timedelta(minutes=70)
+    meeting = MeetingFactory(
+        engagement=engagement,
+        organiser=engagement.owner,
+        start=start,
+        end=start + timezone.timedelta(hours=1),
+    )
+    MeetingAttendee.objects.create(
+        meeting=meeting,
+        contact=engagement.organisation.contacts.get(name="Julien Roux"),
+        name="Julien Roux",
+        email="julien@ressourcerie.fr",
+    )
+    page = page_at(1280, 1100)
+    sign_in(page, live_server.url)
+    page.goto(f"{live_server.url}/admin/calendar/meetings/{meeting.pk}/")
+    page.wait_for_load_state("load")
+    screenshot(page, "meeting-held-or-absent-1280")
+    page.get_by_role("button", name="Absent·e — proposer de nouveaux créneaux").click()
+    page.wait_for_selector(".messages")
+    assert "Absence notée" in page.locator(".messages").inner_text()
+    assert Notification.objects.filter(kind="consultant_message").count() == 1

@@ -1,7 +1,7 @@
 """Writing to the organisation from the engagement page: compose, preview, send, timeline."""
 
 import re
-from email.utils import parseaddr
+from email import message_from_bytes, policy
 
 import pytest
 from django.core import mail
@@ -34,7 +34,7 @@ def engagement(consultant):
 
 @pytest.fixture
 def signed_in(client, consultant):
-    consultant.first_name, consultant.last_name = "Camille", "Durand"
+    consultant.first_name, consultant.last_name = "Camille", "Durand-Lefèvre"
     consultant.save()
     client.force_login(consultant)
     return client
@@ -89,7 +89,7 @@ def test_consultant_email_goes_through_the_outbox_with_reply_to_and_shows_on_the
     preview, response = preview_then_send(signed_in, engagement, data)
     text = preview.content.decode()
     assert "Votre audit, Ressourcerie du Littoral" in text
-    assert "Bonjour Julien," in text and "Camille Durand" in text
+    assert "Bonjour Julien," in text and "Camille Durand-Lefèvre (Passerelle)" in text
     assert response.status_code == 302
     assert response["Location"].startswith(page_url(engagement))
 
@@ -104,7 +104,9 @@ def test_consultant_email_goes_through_the_outbox_with_reply_to_and_shows_on_the
     outbox.dispatch_due()
     [message] = mail.outbox
     assert message.reply_to == ["consultant@passerelle.test"]
-    assert parseaddr(message.from_email)[0] == "Camille Durand (Passerelle)"
+    received = message_from_bytes(message.message().as_bytes(), policy=policy.default)
+    assert received["From"].addresses[0].display_name == "Camille Durand-Lefèvre (Passerelle)"
+    assert str(received["Reply-To"]) == "consultant@passerelle.test"
     assert message.subject == "Votre audit, Ressourcerie du Littoral"
     assert message.body.startswith("Bonjour Julien,")
     html = message.alternatives[0][0]
