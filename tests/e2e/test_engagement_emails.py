@@ -88,7 +88,11 @@ def test_consultant_previews_and_sends_an_email_that_lands_on_the_timeline(
     frame = page.frame_locator(".pl-preview__frame")
     assert "Bonjour Julien," in frame.locator("body").inner_text()
 
-    page.get_by_role("button", name="Envoyer à 1 destinataire").click()
+    send = page.get_by_role("button", name="Envoyer à 1 destinataire")
+    # Move the mouse there first, as a person does: Chromium routes a click that arrives with
+    # no prior mouse move by stale hit-test data of the sandboxed preview frame.
+    send.hover()
+    send.click()
     page.wait_for_url(
         re.compile(rf"/admin/pipeline/engagements/inspect/{engagement.pk}/"),
         wait_until="domcontentloaded",
