@@ -205,7 +205,8 @@ def send_email(notification: Notification) -> None:
 
 
 # Channels other than e-mail (e.g. "caldav") register the function that delivers their rows.
-# It receives the Notification and raises on failure; the outbox retries with backoff.
+# It receives the Notification and raises on failure; the outbox retries with backoff, unless
+# it raises PermanentFailure (retrying cannot help: the row goes dead and alerts at once).
 SENDERS: dict[str, Callable[[Notification], None]] = {NotificationChannel.EMAIL: send_email}
 
 

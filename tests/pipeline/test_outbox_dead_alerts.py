@@ -194,6 +194,8 @@ def test_a_flagged_contact_is_shown_and_can_be_unflagged(client, consultant, eng
     client.force_login(consultant)
     page = client.get(f"/admin/pipeline/engagements/inspect/{engagement.pk}/").content.decode()
     assert "Adresse en échec" in page and "550 5.1.1 User unknown" in page
+    detail = client.get(f"/admin/pipeline/contacts/inspect/{contact.pk}/").content.decode()
+    assert "Adresse e-mail refusée définitivement" in detail
     client.post(
         f"/admin/pipeline/engagements/{engagement.pk}/clear-bounce/", {"contact": contact.pk}
     )
