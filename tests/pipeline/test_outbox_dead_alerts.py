@@ -215,3 +215,24 @@ def test_old_dead_messages_stay_until_someone_acts(client, consultant, engagemen
     )
     client.force_login(consultant)
     assert "Messages non distribués (1)" in client.get("/admin/").content.decode()
+
+
+def test_a_channel_sender_can_say_retrying_is_useless(monkeypatch, engagement):
+    """Any channel (CalDAV…) raising PermanentFailure gives up at once, with the alert."""
+
+    def refuse(notification):
+        raise outbox.PermanentFailure("403 Forbidden: calendar is read-only")
+
+    monkeypatch.setitem(outbox.SENDERS, "caldav", refuse)
+    row = outbox.queue_message(
+        kind=NotificationKind.CALENDAR_PUSH,
+        channel="caldav",
+        subject="Agenda",
+        payload={},
+        idempotency_key="push",
+        engagement=engagement,
+    )
+    assert outbox.send_notification(row.pk).status == NotificationStatus.DEAD
+    row.refresh_from_db()
+    assert row.attempts == 1 and "read-only" in row.last_error
+    assert Activity.objects.filter(kind=ActivityKind.ALERT, notification=row).exists()
