@@ -25,6 +25,7 @@ from calendar_sync.forms import (
     CancelForm,
     ConsultantCalendarForm,
     HeldForm,
+    NoShowForm,
     ReplyUploadForm,
     RescheduleMeetingForm,
     ScheduleMeetingForm,
@@ -42,6 +43,14 @@ def engagement_admin_url(engagement: Engagement) -> str:
         except NoReverseMatch:
             continue
     return ""
+
+
+def compose_url(engagement: Engagement) -> str:
+    """The pipeline's "write an e-mail" page for this engagement."""
+    try:
+        return reverse("pipeline_engagements:email", args=[engagement.pk])
+    except NoReverseMatch:
+        return ""
 
 
 def meeting_notifications(meeting: Meeting):
@@ -157,6 +166,11 @@ class MeetingDetailView(CalendarAdminView):
             ),
             cancel_form=kwargs.get("cancel_form") or CancelForm(),
             held_form=kwargs.get("held_form") or HeldForm(initial={"notes": meeting.notes}),
+            no_show_form=kwargs.get("no_show_form") or NoShowForm(),
+            follow_up_draft=services.follow_up_draft(meeting)
+            if meeting.status == MeetingStatus.HELD
+            else None,
+            compose_url=compose_url(meeting.engagement),
             can_change=self.request.user.has_perm("calendar_sync.change_meeting"),
             has_started=meeting.start <= timezone.now(),
         )
@@ -176,11 +190,14 @@ class MeetingActionView(MeetingDetailView):
         form = self.form_class(request.POST)
         if form.is_valid():
             try:
-                self.act(form)
-            except (services.BookingError, ValidationError, PermissionDenied) as exc:
+                next_url = self.act(form)
+            # ValueError: e-mail errors too (nobody may receive it, a broken template…).
+            except (ValueError, ValidationError, PermissionDenied) as exc:
                 self.fail(exc)
             else:
-                return redirect("calendar_sync_admin:meeting", pk=self.meeting.pk)
+                return redirect(
+                    next_url or reverse("calendar_sync_admin:meeting", args=[self.meeting.pk])
+                )
         return self.render_to_response(self.get_context_data(**{self.form_key: form}))
 
 
@@ -217,7 +234,44 @@ class HeldView(MeetingActionView):
 
     def act(self, form):
         services.mark_held(self.meeting, notes=form.cleaned_data["notes"], user=self.request.user)
-        messages.success(self.request, _("Rendez-vous marqué comme tenu."))
+        draft = services.follow_up_draft(self.meeting)
+        if draft is None:
+            messages.success(self.request, _("Rendez-vous marqué comme tenu."))
+            return None
+        messages.success(
+            self.request,
+            _(
+                "Rendez-vous marqué comme tenu. Voici le message de suivi préparé à partir du "
+                "compte rendu : relisez-le, complétez-le, puis envoyez-le."
+            ),
+        )
+        return f"{compose_url(self.meeting.engagement)}?draft={draft.pk}"
+
+
+class NoShowView(MeetingActionView):
+    form_class = NoShowForm
+    form_key = "no_show_form"
+
+    def act(self, form):
+        propose = form.cleaned_data["propose_new_slots"]
+        result = services.mark_no_show(
+            self.meeting,
+            user=self.request.user,
+            note=form.cleaned_data["note"],
+            propose_new_slots=propose,
+        )
+        if result.email is not None:
+            names = ", ".join(r.name for r in result.email.recipients.all())
+            messages.success(
+                self.request,
+                _(
+                    "Absence notée. Un e-mail avec un lien pour choisir un nouveau créneau part "
+                    "vers %(names)s."
+                )
+                % {"names": names},
+            )
+        else:
+            messages.success(self.request, _("Absence notée."))
 
 
 class MeetingIcsView(MeetingDetailView):

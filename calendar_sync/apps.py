@@ -13,3 +13,7 @@ class CalendarSyncConfig(AppConfig):
         from pipeline.models import NotificationChannel
 
         outbox.register_sender(NotificationChannel.CALDAV, send_caldav_notification)
+
+        from calendar_sync import placeholders
+
+        placeholders.register()

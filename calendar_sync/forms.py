@@ -193,6 +193,22 @@ class HeldForm(forms.Form):
         return services.clean_notes(self.cleaned_data.get("notes", ""))
 
 
+class NoShowForm(forms.Form):
+    note = forms.CharField(
+        label=_("Note (facultative)"),
+        max_length=services.NOTES_MAX_LENGTH,
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Prévenu·e ? Un imprévu ? Reste interne, n'est pas envoyé."),
+    )
+    # Set by the button pressed: one click marks the absence and sends new slots.
+    propose_new_slots = forms.BooleanField(required=False)
+
+    def clean_note(self):
+        return services.clean_notes(self.cleaned_data.get("note", ""))
+
+
 class ReplyUploadForm(forms.Form):
     file = forms.FileField(
         label=_("Réponse reçue (.ics ou e-mail .eml)"),

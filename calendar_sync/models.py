@@ -161,6 +161,9 @@ class MeetingKind(models.TextChoices):
 class MeetingStatus(models.TextChoices):
     SCHEDULED = "scheduled", _("Prévu")
     HELD = "held", _("Tenu")
+    # Nobody from the organisation came. Not a cancellation: no CANCEL is sent, the event
+    # stays in everyone's calendar as it was (see services.mark_no_show).
+    NO_SHOW = "no_show", _("Absence")
     CANCELLED = "cancelled", _("Annulé")
 
 
@@ -234,6 +237,7 @@ class Meeting(TimeStampedModel):
     cancel_reason = models.CharField(_("motif d'annulation"), max_length=500, blank=True)
     cancelled_at = models.DateTimeField(_("annulé le"), null=True, blank=True)
     held_at = models.DateTimeField(_("marqué tenu le"), null=True, blank=True)
+    no_show_at = models.DateTimeField(_("absence notée le"), null=True, blank=True)
 
     objects = MeetingQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["updated_at"])

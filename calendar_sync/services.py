@@ -6,6 +6,7 @@ move (design.md §3) and its outbox rows: iMIP e-mails (design.md §6) and CalDA
 
 from __future__ import annotations
 
+import logging
 import re
 import secrets
 import string
@@ -39,14 +40,19 @@ from pipeline.models import (
     Activity,
     ActivityKind,
     Contact,
+    EmailPurpose,
     Engagement,
+    EngagementEmail,
     Notification,
     NotificationChannel,
     NotificationKind,
     NotificationStatus,
 )
+from pipeline.services import emails as pipeline_emails
 from pipeline.services.base import record_history_user, require
 from pipeline.stages import Stage
+
+logger = logging.getLogger(__name__)
 
 AGENDA_MAX_LENGTH = 2000
 NOTES_MAX_LENGTH = 10_000
@@ -660,7 +666,113 @@ def mark_held(meeting: Meeting, *, notes: str, user: AbstractBaseUser | None) ->
         body=notes,
     )
     _queue_caldav_push(meeting)
+    _draft_follow_up(meeting, user=user)
     return meeting
+
+
+def _attendee_contacts(meeting: Meeting) -> list[Contact]:
+    return [a.contact for a in meeting.attendees.select_related("contact") if a.contact]
+
+
+def _draft_follow_up(meeting: Meeting, *, user) -> EngagementEmail | None:
+    """The follow-up e-mail (summary and next steps), drafted for the consultant to edit and
+    send. A convenience: if the template cannot be used, the meeting is still marked held."""
+    engagement = meeting.engagement
+    try:
+        with transaction.atomic():
+            return pipeline_services.draft_from_template(
+                engagement,
+                EmailPurpose.FOLLOW_UP,
+                user=user or meeting.organiser,
+                contacts=pipeline_emails.default_recipients(
+                    engagement, _attendee_contacts(meeting)
+                ),
+                data={"meeting_id": meeting.pk},
+            )
+    except (ValueError, ValidationError, PermissionDenied) as exc:
+        logger.warning("Follow-up draft for meeting %s not created: %s", meeting.pk, exc)
+        return None
+
+
+def follow_up_draft(meeting: Meeting) -> EngagementEmail | None:
+    """The follow-up draft of a held meeting, while it has not been sent or discarded."""
+    return (
+        EngagementEmail.objects.filter(
+            engagement_id=meeting.engagement_id,
+            status="draft",
+            purpose=EmailPurpose.FOLLOW_UP,
+            data__meeting_id=meeting.pk,
+        )
+        .order_by("-pk")
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class NoShowResult:
+    meeting: Meeting
+    email: EngagementEmail | None
+
+
+@transaction.atomic
+def mark_no_show(
+    meeting: Meeting,
+    *,
+    user: AbstractBaseUser | None,
+    note: str = "",
+    propose_new_slots: bool = False,
+) -> NoShowResult:
+    """Nobody came: the engagement goes back to the stage before booking (like a cancellation,
+    design.md §3) and, in one click, the attendees get an e-mail with a fresh booking link.
+
+    Calendars: a no-show is not a cancellation. The meeting did take place in everyone's
+    calendar, so no METHOD:CANCEL is sent and SEQUENCE does not change (a CANCEL after the
+    fact would delete the event from the attendees' calendars and read as "you cancelled");
+    feeds keep it as it was. A new meeting booked from the link is a new event (new UID).
+    """
+    require(user, "calendar_sync.change_meeting", meeting.engagement)
+    meeting = _lock_meeting(meeting)
+    if meeting.status != MeetingStatus.SCHEDULED:
+        raise BookingError(_("Seul un rendez-vous prévu peut être marqué « absence »."))
+    if meeting.start > timezone.now():
+        raise BookingError(_("Ce rendez-vous n'a pas encore commencé."))
+    note = clean_notes(note)
+    meeting.status = MeetingStatus.NO_SHOW
+    meeting.no_show_at = timezone.now()
+    if note:
+        meeting.notes = note
+    record_history_user(meeting, user)
+    meeting.save()
+    _withdraw_reminders(meeting)
+    tokens.revoke_all(links.MEETING, meeting)
+    engagement = meeting.engagement
+    engagement.refresh_from_db()
+    still_booked = engagement.meetings.scheduled().exclude(pk=meeting.pk).exists()
+    if engagement.stage == Stage.MEETING_SCHEDULED and not still_booked:
+        pipeline_services.move_stage(
+            engagement,
+            meeting.stage_before_booking or Stage.QUALIFIED,
+            user=user,
+            note=_("Absence au rendez-vous du %(when)s") % {"when": _when(meeting)},
+        )
+    _activity(
+        meeting,
+        _("Absence au rendez-vous du %(when)s") % {"when": _when(meeting)},
+        user=user,
+        body=note,
+    )
+    email = None
+    if propose_new_slots:
+        engagement.refresh_from_db()
+        _check_open(engagement)
+        email = pipeline_services.send_from_template(
+            engagement,
+            EmailPurpose.NO_SHOW,
+            user=user,
+            contacts=pipeline_emails.default_recipients(engagement, _attendee_contacts(meeting)),
+            data={"meeting_id": meeting.pk},
+        )
+    return NoShowResult(meeting, email)
 
 
 # --- Consultant's calendar -------------------------------------------------------------------

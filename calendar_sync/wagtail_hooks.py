@@ -23,6 +23,7 @@ urlpatterns = [
     path("meetings/<int:pk>/move/", admin_views.RescheduleView.as_view(), name="reschedule"),
     path("meetings/<int:pk>/cancel/", admin_views.CancelView.as_view(), name="cancel"),
     path("meetings/<int:pk>/held/", admin_views.HeldView.as_view(), name="held"),
+    path("meetings/<int:pk>/no-show/", admin_views.NoShowView.as_view(), name="no_show"),
     path("meetings/<int:pk>/ics/", admin_views.MeetingIcsView.as_view(), name="meeting_ics"),
     path("schedule/", admin_views.ScheduleChooserView.as_view(), name="schedule_chooser"),
     path("engagements/<int:pk>/schedule/", admin_views.ScheduleView.as_view(), name="schedule"),

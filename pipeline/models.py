@@ -111,6 +111,11 @@ class Contact(TimeStampedModel):
         _("inscription à la lettre le"), null=True, blank=True
     )
     erased_at = models.DateTimeField(_("données effacées le"), null=True, blank=True)
+    # A permanent delivery failure (SMTP 5xx refusal or a bounce report) for `bounced_email`.
+    # Kept as the address that failed: a corrected address is no longer flagged.
+    bounced_email = models.EmailField(_("adresse en échec"), max_length=254, blank=True)
+    bounced_at = models.DateTimeField(_("échec de distribution le"), null=True, blank=True)
+    bounce_reason = models.CharField(_("motif de l'échec"), max_length=300, blank=True)
 
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
@@ -125,6 +130,18 @@ class Contact(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.name} <{self.email}>"
+
+    @property
+    def has_bounced(self) -> bool:
+        """Its current address was refused for good (new e-mails skip it by default)."""
+        return bool(
+            self.bounced_at and self.email and self.bounced_email.lower() == self.email.lower()
+        )
+
+    @property
+    def can_be_emailed(self) -> bool:
+        """Consultants may write to this person: consent given, data not erased."""
+        return bool(self.consent_contact and not self.erased_at and self.email)
 
 
 class EngagementQuerySet(models.QuerySet):
@@ -466,6 +483,8 @@ class Notification(models.Model):
     sent_at = models.DateTimeField(_("envoyé le"), null=True, blank=True)
     last_error = models.TextField(_("dernière erreur"), blank=True)
     redacted_at = models.DateTimeField(_("contenu effacé le"), null=True, blank=True)
+    # A person looked at a dead message and closed the alert (it leaves the dashboard).
+    dismissed_at = models.DateTimeField(_("alerte classée le"), null=True, blank=True)
     created_at = models.DateTimeField(_("créé le"), default=timezone.now, db_index=True)
 
     objects = NotificationQuerySet.as_manager()
@@ -868,3 +887,124 @@ class RoadmapUpdate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item_title} : {self.old_value} → {self.new_value}"
+
+
+# --- E-mails written by consultants (issue 10) -------------------------------------------------
+
+
+class EmailPurpose(models.TextChoices):
+    GENERAL = "general", _("Message libre")
+    BOOKING_INVITE = "booking_invite", _("Invitation à prendre rendez-vous")
+    NO_SHOW = "no_show", _("Rendez-vous manqué : nouveaux créneaux")
+    FOLLOW_UP = "follow_up", _("Suite du rendez-vous")
+
+
+class EmailTemplate(TimeStampedModel):
+    """A reusable message with placeholders ({prenom}, {organisation}…), edited by consultants."""
+
+    name = models.CharField(_("nom du modèle"), max_length=120)
+    purpose = models.CharField(
+        _("usage"),
+        max_length=32,
+        choices=EmailPurpose.choices,
+        default=EmailPurpose.GENERAL,
+        db_index=True,
+        help_text=_(
+            "« Rendez-vous manqué » sert au bouton « proposer de nouveaux créneaux », « Suite du "
+            "rendez-vous » au brouillon préparé quand un rendez-vous est marqué tenu."
+        ),
+    )
+    language = models.CharField(_("langue"), max_length=8, choices=settings.LANGUAGES, default="fr")
+    subject = models.CharField(_("objet"), max_length=200)
+    body = models.TextField(_("message"), max_length=10_000)
+
+    class Meta:
+        verbose_name = _("modèle d'e-mail")
+        verbose_name_plural = _("modèles d'e-mail")
+        ordering = ["purpose", "name", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class EngagementEmailStatus(models.TextChoices):
+    DRAFT = "draft", _("Brouillon")
+    SENT = "sent", _("Envoyé")
+
+
+class EngagementEmail(TimeStampedModel):
+    """A message a consultant wrote to the organisation's contacts (a draft, or sent: then one
+    outbox row per recipient, each with its own delivery state)."""
+
+    engagement = models.ForeignKey(
+        Engagement,
+        verbose_name=_("accompagnement"),
+        on_delete=models.CASCADE,
+        related_name="emails",
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("rédigé par"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    status = models.CharField(
+        _("état"),
+        max_length=16,
+        choices=EngagementEmailStatus.choices,
+        default=EngagementEmailStatus.DRAFT,
+        db_index=True,
+    )
+    purpose = models.CharField(
+        _("usage"), max_length=32, choices=EmailPurpose.choices, default=EmailPurpose.GENERAL
+    )
+    template = models.ForeignKey(
+        EmailTemplate,
+        verbose_name=_("modèle"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    language = models.CharField(_("langue"), max_length=8, choices=settings.LANGUAGES, default="fr")
+    subject = models.CharField(_("objet"), max_length=200, blank=True)
+    body = models.TextField(_("message"), blank=True)
+    # What the placeholders refer to, e.g. {"meeting_id": 12} for {date_rendez_vous}.
+    data = models.JSONField(default=dict, blank=True)
+    # The compose form's one-time key: a double click sends one message, not two.
+    send_key = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+    sent_at = models.DateTimeField(_("envoyé le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("e-mail d'accompagnement")
+        verbose_name_plural = _("e-mails d'accompagnement")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.subject or str(_("(sans objet)"))
+
+
+class EngagementEmailRecipient(models.Model):
+    email = models.ForeignKey(EngagementEmail, on_delete=models.CASCADE, related_name="recipients")
+    contact = models.ForeignKey(
+        Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    name = models.CharField(_("nom"), max_length=200)
+    address = models.EmailField(_("adresse"), max_length=254)
+    notification = models.OneToOneField(
+        Notification,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="engagement_email_recipient",
+    )
+
+    class Meta:
+        verbose_name = _("destinataire")
+        verbose_name_plural = _("destinataires")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name} <{self.address}>"

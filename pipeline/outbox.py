@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextvars
 import logging
 import re
+import smtplib
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -105,6 +106,7 @@ def queue_email(
     alternatives: Sequence[Mapping[str, str]] = (),
     attachments: Sequence[Mapping[str, str]] = (),
     language: str | None = None,
+    from_email: str = "",
 ) -> Notification:
     """Write a rendered e-mail to the outbox, in the caller's transaction; send after commit.
 
@@ -126,7 +128,7 @@ def queue_email(
                 engagement=engagement,
                 recipients=recipients,
                 reply_to=clean_addresses(reply_to),
-                from_email=settings.DEFAULT_FROM_EMAIL,
+                from_email=single_line(from_email, 254) or settings.DEFAULT_FROM_EMAIL,
                 subject=subject,
                 body_text=text,
                 body_html=html,
@@ -263,7 +265,8 @@ def send_email(notification: Notification) -> None:
 
 
 # Channels other than e-mail (e.g. "caldav") register the function that delivers their rows.
-# It receives the Notification and raises on failure; the outbox retries with backoff.
+# It receives the Notification and raises on failure; the outbox retries with backoff, unless
+# it raises PermanentFailure (retrying cannot help: the row goes dead and alerts at once).
 SENDERS: dict[str, Callable[[Notification], None]] = {NotificationChannel.EMAIL: send_email}
 
 
@@ -351,11 +354,54 @@ def send_notification(
     return SendOutcome(notification_id, NotificationStatus.SENT)
 
 
+class PermanentFailure(Exception):
+    """Raised by a sender when retrying cannot help (e.g. the recipient does not exist).
+
+    `refused` maps each address refused for good to the server's reason; those addresses are
+    flagged on the contacts that use them.
+    """
+
+    def __init__(self, message: str, refused: Mapping[str, str] | None = None):
+        super().__init__(message)
+        self.refused = dict(refused or {})
+
+
+def _smtp_text(message: bytes | str) -> str:
+    if isinstance(message, bytes):
+        message = message.decode("utf-8", errors="replace")
+    return single_line(message, 250)
+
+
+def classify_failure(exc: Exception) -> tuple[bool, dict[str, str]]:
+    """(permanent, {address: reason}) for a sender's exception.
+
+    Permanent: every recipient refused with a 5xx reply at RCPT TO, or a 5xx reply to the
+    message itself (DATA). Everything else — connection, authentication, sender refused, 4xx
+    greylisting — is worth retrying. Django's SMTP backend raises SMTPRecipientsRefused only
+    when *all* recipients are refused; consultants' e-mails have one recipient each.
+    """
+    if isinstance(exc, PermanentFailure):
+        return True, exc.refused
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        refused = {
+            address: f"{code} {_smtp_text(message)}"
+            for address, (code, message) in exc.recipients.items()
+            if 500 <= int(code) < 600
+        }
+        return bool(refused) and len(refused) == len(exc.recipients), refused
+    if isinstance(exc, smtplib.SMTPDataError) and 500 <= int(exc.smtp_code) < 600:
+        return True, {}
+    return False, {}
+
+
 def record_failure(notification: Notification, exc: Exception) -> str:
     error = single_line(f"{type(exc).__name__}: {exc}", 2000)
-    if notification.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
+    permanent, refused = classify_failure(exc)
+    if permanent or notification.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
         status = NotificationStatus.DEAD
         next_attempt_at = notification.next_attempt_at
+        if permanent:
+            error = single_line(_("Refus définitif : %(error)s") % {"error": error}, 2000)
     else:
         status = NotificationStatus.FAILED
         next_attempt_at = timezone.now() + backoff_delay(notification.attempts)
@@ -365,26 +411,65 @@ def record_failure(notification: Notification, exc: Exception) -> str:
     logger.warning(
         "Notification %s failed (attempt %s): %s", notification.pk, notification.attempts, error
     )
+    if refused:
+        from pipeline.services import deliverability
+
+        for address, reason in refused.items():
+            deliverability.flag_address(address, reason, notification=notification)
     if status == NotificationStatus.DEAD:
         alert_dead(notification, error)
     return status
 
 
+# Outbox rows that are themselves "this message was not delivered" alerts: when one of them
+# dies, nobody is e-mailed about it (that would loop); the dashboard still shows it.
+DEAD_ALERT_KEY = "dead-alert:"
+
+
+@transaction.atomic
 def alert_dead(notification: Notification, error: str) -> None:
-    """A human must look at it: log loudly and put it on the engagement's timeline."""
+    """A human must look at it: log loudly, put it on the engagement's timeline and e-mail the
+    engagement's owner. The alert is a new outbox row, independent of the failed one; no alert
+    is e-mailed about a dead alert, nor to an address the dead message could not reach."""
     logger.error(
         "Notification %s given up after %s attempts", notification.pk, notification.attempts
     )
-    if notification.engagement_id:
-        Activity.objects.create(
-            engagement_id=notification.engagement_id,
-            kind=ActivityKind.ALERT,
-            summary=single_line(
-                _("Message non distribué : %(subject)s") % {"subject": notification.subject}, 300
-            ),
-            body=error,
-            notification=notification,
-        )
+    if not notification.engagement_id:
+        return
+    Activity.objects.create(
+        engagement_id=notification.engagement_id,
+        kind=ActivityKind.ALERT,
+        summary=single_line(
+            _("Message non distribué : %(subject)s") % {"subject": notification.subject}, 300
+        ),
+        body=error,
+        notification=notification,
+    )
+    if notification.idempotency_key.startswith(DEAD_ALERT_KEY):
+        return
+    engagement = Engagement.objects.select_related("owner", "organisation").get(
+        pk=notification.engagement_id
+    )
+    owner = engagement.owner
+    if owner is None or not owner.is_active or not owner.email:
+        logger.error("Dead notification %s: its engagement has no owner to alert", notification.pk)
+        return
+    if owner.email.lower() in {address.lower() for address in notification.recipients}:
+        return  # the owner's own address is what failed: the dashboard panel tells them
+    queue_email(
+        kind=NotificationKind.INTERNAL_ALERT,
+        to=[owner.email],
+        template="delivery_failed",
+        context={
+            "engagement": engagement,
+            "organisation": engagement.organisation,
+            "message": notification,
+            "error": error,
+        },
+        idempotency_key=f"{DEAD_ALERT_KEY}{notification.pk}:{notification.attempts}:"
+        f"{timezone.now():%Y%m%d%H%M%S}",
+        engagement=engagement,
+    )
 
 
 def release_stuck(now=None) -> int:

@@ -239,10 +239,56 @@ class PipelineSummaryPanel(Component):
         return {"figures": figures, "board_url": reverse("pipeline_board:index")}
 
 
+def dead_messages_for(user):
+    """Dead messages whose alert is still open, for the people who must act: the engagement's
+    owner; people who see the whole pipeline also get those nobody owns."""
+    from pipeline.models import NotificationStatus
+
+    mine = Q(engagement__owner=user)
+    if access.sees_everything(user):
+        mine |= Q(engagement__isnull=True) | Q(engagement__owner__isnull=True)
+    return (
+        access.notifications_for(user)
+        .filter(mine, status=NotificationStatus.DEAD, dismissed_at__isnull=True)
+        .select_related("engagement__organisation")
+        .order_by("-created_at", "-pk")
+    )
+
+
+class DeadMessagesPanel(Component):
+    """Messages the outbox gave up on (or that bounced): shown only while there are some."""
+
+    template_name = "pipeline/admin/dashboard_dead_messages.html"
+    order = 38
+    limit = 8
+
+    def __init__(self, request):
+        self.request = request
+        rows = list(dead_messages_for(request.user)[: self.limit + 1])
+        self.rows, self.has_more = rows[: self.limit], len(rows) > self.limit
+
+    def render_html(self, parent_context=None):
+        if not self.rows:
+            return ""
+        return super().render_html(parent_context)
+
+    def get_context_data(self, parent_context=None):
+        count = len(self.rows)
+        return {
+            "rows": self.rows,
+            "has_more": self.has_more,
+            "heading": (
+                _("Messages non distribués (%(count)s)")
+                % {"count": f"{count}+" if self.has_more else count}
+            ),
+        }
+
+
 def dashboard_panels(request) -> list[Component]:
     if not access.can_use_pipeline(request.user):
         return []
     return [
+        DeadMessagesPanel(request),
         PipelineSummaryPanel(request),
         MyEngagementsPanel(request),
         OverdueNextActionsPanel(request),

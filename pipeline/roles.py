@@ -50,6 +50,8 @@ CONSULTANT_PERMISSIONS = [
     # Meetings and their own calendar settings (calendar_sync).
     *(("calendar_sync", f"{action}_meeting") for action in ("add", "change", "view")),
     *(("calendar_sync", f"{action}_consultantcalendar") for action in ("add", "change", "view")),
+    # Their e-mail templates (issue 10).
+    *(("pipeline", f"{action}_emailtemplate") for action in ("add", "change", "delete", "view")),
 ]
 
 REVIEWERS_GROUP = "Relecteurs"

@@ -21,7 +21,15 @@ MAX_ENTRIES = 200
 HIDDEN_FIELDS = {
     Engagement: {"stage", "stage_changed_at", "lost_from_stage", "lost_reason", "updated_at"},
     Organisation: {"updated_at", "time_zone"},
-    Contact: {"updated_at", "consent_contact_at", "consent_newsletter_at"},
+    # A refused address gets its own alert entry (services.deliverability).
+    Contact: {
+        "updated_at",
+        "consent_contact_at",
+        "consent_newsletter_at",
+        "bounced_email",
+        "bounced_at",
+        "bounce_reason",
+    },
     Task: {"updated_at", "done", "done_at"},
 }
 SUMMARISED_FIELDS = {"answers", "score_details"}
@@ -61,6 +69,8 @@ class TimelineEntry:
     changes: list[Change] = field(default_factory=list)
     is_history: bool = False
     sort_key: tuple = ()
+    # E-mails written from the engagement page: each recipient with its live outbox state.
+    deliveries: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _name(user) -> str:
@@ -132,8 +142,17 @@ def _diff(model, record, previous, formatter: _Formatter) -> list[Change]:
 
 
 def build_timeline(engagement: Engagement, *, limit: int = MAX_ENTRIES) -> list[TimelineEntry]:
+    from pipeline.services.emails import delivery_rows
+
     entries: list[TimelineEntry] = []
-    for activity in engagement.activities.select_related("actor")[:limit]:
+    activities = list(engagement.activities.select_related("actor")[:limit])
+    email_ids = {
+        a.data["email_id"]
+        for a in activities
+        if a.kind == ActivityKind.EMAIL and isinstance(a.data, dict) and "email_id" in a.data
+    }
+    deliveries = delivery_rows(email_ids) if email_ids else {}
+    for activity in activities:
         entries.append(
             TimelineEntry(
                 when=activity.occurred_at,
@@ -144,6 +163,9 @@ def build_timeline(engagement: Engagement, *, limit: int = MAX_ENTRIES) -> list[
                 actor=_name(activity.actor),
                 body=activity.body if activity.body != activity.summary else "",
                 sort_key=(activity.occurred_at, 1, activity.pk),
+                deliveries=deliveries.get((activity.data or {}).get("email_id"), [])
+                if activity.kind == ActivityKind.EMAIL
+                else [],
             )
         )
 

@@ -23,6 +23,7 @@ from pipeline import access
 from pipeline.forms import OrganisationForm, TerritoryRuleForm
 from pipeline.models import (
     Contact,
+    EmailTemplate,
     Engagement,
     Notification,
     Organisation,
@@ -34,7 +35,7 @@ from pipeline.models import (
 from pipeline.panels import ENGAGEMENT_PANELS_HOOK, dashboard_panels
 from pipeline.permissions import ReadOnlyPermissionPolicy
 from pipeline.roadmap import admin_views as roadmap_admin
-from pipeline.views import board, engagements, importing, organisations, reports
+from pipeline.views import board, emails, engagements, importing, organisations, reports
 from pipeline.views.lists import (
     NotificationIndexView,
     NotificationInspectView,
@@ -135,6 +136,7 @@ class EngagementViewSet(ModelViewSet):
     def get_urlpatterns(self):
         return [
             *super().get_urlpatterns(),
+            path("<int:pk>/email/", emails.EmailComposeView.as_view(), name="email"),
             path(
                 "<int:pk>/<slug:action>/",
                 engagements.EngagementActionView.as_view(),
@@ -338,6 +340,36 @@ class RoadmapViewSet(TrimmedViewSetMixin, ModelViewSet):
         ]
 
 
+class EmailTemplateViewSet(ModelViewSet):
+    """Consultants' e-mail templates, with placeholders checked on save."""
+
+    model = EmailTemplate
+    name = "pipeline_email_templates"
+    url_prefix = "pipeline/email-templates"
+    icon = "mail"
+    menu_label = _("Modèles d'e-mail")
+    list_display = ["name", "purpose", "language", "updated_at"]
+    list_filter = ["purpose", "language"]
+    search_fields = ["name", "subject", "body"]
+    copy_view_enabled = True
+    inspect_view_enabled = False
+    add_to_reference_index = False
+
+    def get_form_class(self, for_update=False):
+        return emails.EmailTemplateForm
+
+
+class BounceViewSet(ViewSet):
+    name = "pipeline_bounces"
+    url_prefix = "pipeline/bounces"
+    icon = "warning"
+    menu_label = _("Avis de non-distribution")
+    menu_item_class = pipeline_menu_item("pipeline.change_contact")
+
+    def get_urlpatterns(self):
+        return [path("", emails.BounceUploadView.as_view(), name="index")]
+
+
 class PipelineViewSetGroup(ViewSetGroup):
     menu_label = _("Pipeline")
     menu_icon = "clipboard-list"
@@ -354,6 +386,8 @@ class PipelineViewSetGroup(ViewSetGroup):
         NotificationViewSet(),
         TerritoryRuleViewSet(),
         PrivacyLogViewSet(),
+        EmailTemplateViewSet(),
+        BounceViewSet(),
     )
 
 

@@ -112,6 +112,8 @@ class SmtpSink:
 
         self.port = port or free_port()
         self.accepted: list[str] = []
+        # Addresses refused at RCPT TO with this reply, e.g. {"x@y.fr": "550 5.1.1 Unknown"}.
+        self.refuse: dict[str, str] = {}
         self.hold_mail_from = threading.Event()
         self.client_waiting = threading.Event()
         self.controller = None
@@ -129,6 +131,12 @@ class SmtpSink:
                     sink.client_waiting.set()
                     await asyncio.sleep(0.05)
                 envelope.mail_from = address
+                return "250 OK"
+
+            async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+                if address.lower() in sink.refuse:
+                    return sink.refuse[address.lower()]
+                envelope.rcpt_tos.append(address)
                 return "250 OK"
 
             async def handle_DATA(self, server, session, envelope):

@@ -1,9 +1,19 @@
 """`{% engagement_meetings engagement %}`: the meetings panel of an engagement's admin page."""
 
 from django import template
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from calendar_sync.models import MeetingStatus
+from pipeline.models import EmailPurpose, EngagementEmail, EngagementEmailStatus
+
+
+def compose_url(engagement) -> str:
+    try:
+        return reverse("pipeline_engagements:email", args=[engagement.pk])
+    except NoReverseMatch:
+        return ""
+
 
 register = template.Library()
 
@@ -18,7 +28,21 @@ def engagement_meetings(context, engagement):
         .order_by("-start")
     )
     now = timezone.now()
+    # Follow-up drafts waiting to be sent, by meeting (one query).
+    drafts = {}
+    if any(m.status == MeetingStatus.HELD for m in meetings):
+        rows = EngagementEmail.objects.filter(
+            engagement=engagement,
+            status=EngagementEmailStatus.DRAFT,
+            purpose=EmailPurpose.FOLLOW_UP,
+        ).values_list("pk", "data")
+        for pk, data in rows:
+            if isinstance(data, dict) and data.get("meeting_id"):
+                drafts.setdefault(data["meeting_id"], pk)
+    for meeting in meetings:
+        meeting.follow_up_draft_id = drafts.get(meeting.pk)
     return {
+        "compose_url": compose_url(engagement),
         "engagement": engagement,
         "meetings": meetings,
         "upcoming": [m for m in meetings if m.status == MeetingStatus.SCHEDULED and m.end >= now],

@@ -19,7 +19,14 @@ from wagtail.admin.views import generic
 
 from pipeline import access, answers, services
 from pipeline.filters import EngagementFilterSet
-from pipeline.models import Contact, Notification, Task
+from pipeline.models import (
+    Contact,
+    EngagementEmail,
+    EngagementEmailStatus,
+    Notification,
+    NotificationStatus,
+    Task,
+)
 from pipeline.panels import engagement_panels
 from pipeline.services.base import CONSULTANTS_GROUP
 from pipeline.spreadsheets import FormulaSafeExportMixin
@@ -272,6 +279,14 @@ class TaskIdForm(forms.Form):
     task = forms.IntegerField()
 
 
+class NotificationIdForm(forms.Form):
+    notification = forms.IntegerField(min_value=1, max_value=2**53)
+
+
+class ContactIdForm(forms.Form):
+    contact = forms.IntegerField(min_value=1, max_value=2**53)
+
+
 class EngagementDetailView(PipelineAccessMixin, generic.InspectView):
     """The engagement page: everything about one journey, and what to do next."""
 
@@ -330,6 +345,16 @@ class EngagementDetailView(PipelineAccessMixin, generic.InspectView):
         messages_sent = list(
             Notification.objects.filter(engagement=engagement).order_by("-created_at", "-pk")[:30]
         )
+        dead_messages = list(
+            Notification.objects.filter(
+                engagement=engagement, status=NotificationStatus.DEAD, dismissed_at__isnull=True
+            ).order_by("-created_at", "-pk")[:10]
+        )
+        email_drafts = list(
+            EngagementEmail.objects.filter(
+                engagement=engagement, status=EngagementEmailStatus.DRAFT
+            ).order_by("-updated_at", "-pk")[:10]
+        )
         panels = engagement_panels(self.request, engagement)
         reached = {c for c in engagement.stage_changes.values_list("to_stage", flat=True)}
         stepper = []
@@ -348,6 +373,9 @@ class EngagementDetailView(PipelineAccessMixin, generic.InspectView):
             tasks=tasks,
             open_tasks=[t for t in tasks if not t.done],
             messages_sent=messages_sent,
+            dead_messages=dead_messages,
+            email_drafts=email_drafts,
+            compose_url=reverse("pipeline_engagements:email", args=[engagement.pk]),
             timeline=build_timeline(engagement),
             answer_rows=answers.answer_rows(engagement.answers),
             identity_rows=answers.answer_rows(engagement.answers, identity=True),
@@ -404,6 +432,9 @@ class EngagementActionView(PipelineAccessMixin, View):
         "add-task",
         "complete-task",
         "reopen-task",
+        "retry-message",
+        "dismiss-message",
+        "clear-bounce",
     }
 
     def post(self, request, pk, action):
@@ -515,6 +546,42 @@ class EngagementActionView(PipelineAccessMixin, View):
                 request,
                 lambda: services.complete_task(task, user=request.user),
                 _("Tâche « %(title)s » faite.") % {"title": task.title},
+            )
+
+    def _notification(self, request, engagement) -> Notification | None:
+        if form := self._form(request, NotificationIdForm):
+            return get_object_or_404(
+                Notification, pk=form.cleaned_data["notification"], engagement=engagement
+            )
+        return None
+
+    def do_retry_message(self, request, engagement):
+        if notification := self._notification(request, engagement):
+            run_service(
+                request,
+                lambda: services.retry_notification(notification, user=request.user),
+                _("« %(subject)s » repart dans la file d'envoi.")
+                % {"subject": notification.subject},
+            )
+
+    def do_dismiss_message(self, request, engagement):
+        if notification := self._notification(request, engagement):
+            run_service(
+                request,
+                lambda: services.dismiss_notification(notification, user=request.user),
+                _("Alerte classée."),
+            )
+
+    def do_clear_bounce(self, request, engagement):
+        if form := self._form(request, ContactIdForm):
+            contact = get_object_or_404(
+                Contact, pk=form.cleaned_data["contact"], organisation=engagement.organisation
+            )
+            run_service(
+                request,
+                lambda: services.clear_bounce(contact, user=request.user),
+                _("L'adresse de %(name)s est de nouveau utilisée pour les e-mails.")
+                % {"name": contact.name},
             )
 
     def do_reopen_task(self, request, engagement):

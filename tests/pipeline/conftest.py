@@ -11,6 +11,7 @@ from pipeline.factories import (
     OrganisationFactory,
 )
 from pipeline.models import (
+    EmailTemplate,
     Engagement,
     Notification,
     PrivacyLog,
@@ -39,7 +40,11 @@ def pipeline_objects(db, consultant):
     rule = TerritoryRule.objects.create(territory="69", consultant=consultant)
     log = PrivacyLog.objects.create(action="export", subject_type="contact", subject_id=1)
     roadmap = Roadmap.objects.create(engagement=engagement)
+    email_template = EmailTemplate.objects.create(
+        name="Relance", subject="Bonjour {prenom}", body="Bonjour {prenom},"
+    )
     return {
+        "email_template": email_template.pk,
         "engagement": engagement.pk,
         "organisation": engagement.organisation_id,
         "contact": contact.pk,

@@ -97,6 +97,15 @@ def leave_traces_everywhere(consultant, audit_page):
         autocomplete=NAME,
         body=f"{EMAIL} {PHONE}",
     )
+    # A consultant's e-mail to the person, and their address flagged after a bounce.
+    services.send_email(
+        engagement,
+        subject="Votre audit, {nom}",
+        body="Bonjour {nom},",
+        contacts=[Contact.objects.get(pk=contact.pk)],
+        user=consultant,
+    )
+    services.flag_address(EMAIL, f"550 5.1.1 <{EMAIL}>: User unknown")
     return result
 
 

@@ -35,6 +35,7 @@ def concrete(route: str, namespace: str, ids: dict[str, int]) -> str:
         "pipeline_territories": "territory",
         "pipeline_privacy": "privacy",
         "pipeline_roadmaps": "roadmap",
+        "pipeline_email_templates": "email_template",
     }.get(namespace, "engagement")
 
     def fill(match):
