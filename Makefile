@@ -17,7 +17,7 @@ run: install
 	$(BIN)/honcho --procfile Procfile.dev start
 
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n auto $(PYTEST_ARGS)
 
 install: $(INSTALLED) messages
 
