@@ -65,8 +65,17 @@ def readable_answers(page, form_data: Mapping[str, Any], _cache: dict | None = N
     return readable
 
 
+DELETE_SUBMISSIONS_PERMISSION = "audits.delete_auditsubmission"
+
+
 class AuditSubmissionsListView(SubmissionsListView):
-    """Wagtail's submissions listing, with readable answers and formula-safe exports."""
+    """Wagtail's submissions listing, with readable answers and formula-safe exports; the bulk
+    delete only for those allowed to delete answers (administrators by default)."""
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        if not request.user.has_perm(DELETE_SUBMISSIONS_PERMISSION):
+            self.results_template_name = "audits/admin/list_submissions_readonly.html"
 
     def get_base_queryset(self):
         return super().get_base_queryset().select_related("page")

@@ -152,6 +152,14 @@ def resolve_results(page: AuditPage, raw: str) -> AuditSubmission | None:
     return submission
 
 
+def results_summary(submission: AuditSubmission) -> dict[str, Any]:
+    """The diagnosis shown on the results page. A submission saved without one (imported, or
+    recorded before scoring existed) is diagnosed from its answers rather than failing."""
+    if submission.score_details and "exposed_tools" in submission.score_details:
+        return submission.score_details
+    return diagnose(submission.page.specific.mapped_answers(submission.form_data)).as_dict()
+
+
 def diagnose(answers: Mapping[str, Any]) -> scoring.ScoreResult:
     grid = answers.get("tools_by_usage") or {}
     slugs = (

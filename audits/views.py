@@ -443,7 +443,7 @@ def results_view(page: AuditPage, request, raw: str):
     context.update(
         {
             "submission": submission,
-            "summary": submission.score_details,
+            "summary": services.results_summary(submission),
             "organisation_name": submission.form_data.get("organisation_name", ""),
             "booking_url": booking_url(engagement) if engagement else None,
             "submitted_at": submission.submit_time or timezone.now(),

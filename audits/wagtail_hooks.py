@@ -1,11 +1,14 @@
+from django.core.exceptions import PermissionDenied
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
+from wagtail.contrib.forms.views import DeleteSubmissionsView
 from wagtail.models import Page
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from audits.export import DELETE_SUBMISSIONS_PERMISSION
 from audits.models import Alternative, AuditPage, Host, Phase, Tool, Usage
 from audits.views_admin import STATISTICS_PERMISSION, QuestionnaireStatisticsView
 
@@ -67,6 +70,29 @@ def audit_submissions_for_consultants_only(user, editable_forms):
     if user.has_perm(SUBMISSIONS_PERMISSION):
         return (editable_forms | audit_pages).distinct()
     return editable_forms.exclude(pk__in=audit_pages.values("pk"))
+
+
+class GuardedDeleteSubmissionsView(DeleteSubmissionsView):
+    """Questionnaire answers feed engagements: deleting them is for those holding the delete
+    permission (administrators by default), not for everyone who may read them."""
+
+    def dispatch(self, request, *args, **kwargs):
+        is_audit = Page.objects.type(AuditPage).filter(pk=kwargs.get("page_id")).exists()
+        if is_audit and not request.user.has_perm(DELETE_SUBMISSIONS_PERMISSION):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
+@hooks.register("register_admin_urls", order=-1)
+def guard_submission_deletion():
+    # Placed before wagtail.contrib.forms' own URLs, so this view answers that address.
+    return [
+        path(
+            "forms/submissions/<int:page_id>/delete/",
+            GuardedDeleteSubmissionsView.as_view(),
+            name="audits_delete_submissions",
+        )
+    ]
 
 
 @hooks.register("register_admin_urls")

@@ -312,7 +312,7 @@ def _withdraw_reminders(meeting: Meeting) -> None:
 
 def _lock_calendar(consultant_id: int) -> ConsultantCalendar:
     calendar, _created = ConsultantCalendar.objects.get_or_create(consultant_id=consultant_id)
-    return ConsultantCalendar.objects.select_for_update().get(pk=calendar.pk)
+    return ConsultantCalendar.objects.select_for_update(of=("self",)).get(pk=calendar.pk)
 
 
 def _enter_meeting_stage(engagement: Engagement, meeting: Meeting, *, user, note: str) -> None:
@@ -360,7 +360,7 @@ def book_slot(
     Race-safe: the consultant's calendar row is locked while the slot is checked and the
     meeting inserted, and a unique constraint backs it up; the loser gets SlotUnavailable.
     """
-    engagement = Engagement.objects.select_for_update().get(pk=engagement.pk)
+    engagement = Engagement.objects.select_for_update(of=("self",)).get(pk=engagement.pk)
     _check_open(engagement)
     if upcoming_meeting(engagement) is not None:
         raise AlreadyBooked(_("Un rendez-vous est déjà prévu pour votre structure."))
@@ -439,7 +439,7 @@ def schedule_meeting(
 ) -> Meeting:
     """A consultant puts a meeting in the diary from the engagement page."""
     require(user, "calendar_sync.add_meeting", engagement)
-    engagement = Engagement.objects.select_for_update().get(pk=engagement.pk)
+    engagement = Engagement.objects.select_for_update(of=("self",)).get(pk=engagement.pk)
     _check_open(engagement)
     organiser = organiser or user or engagement.owner
     if organiser is None:
@@ -521,7 +521,7 @@ def _check_no_overlap(organiser, start, end, exclude: Meeting | None = None) -> 
 
 def _lock_meeting(meeting: Meeting) -> Meeting:
     return (
-        Meeting.objects.select_for_update()
+        Meeting.objects.select_for_update(of=("self",))
         .select_related("engagement__organisation", "organiser")
         .get(pk=meeting.pk)
     )
@@ -808,7 +808,7 @@ def apply_reply(data: bytes, *, user: AbstractBaseUser | None = None) -> list[Re
     outcomes = []
     for item in items:
         meeting = (
-            Meeting.objects.select_for_update()
+            Meeting.objects.select_for_update(of=("self",))
             .select_related("engagement__organisation")
             .filter(uid=item.uid)
             .first()

@@ -55,7 +55,7 @@ def flag_address(
     now = timezone.now()
     flagged = []
     contacts = (
-        Contact.objects.select_for_update()
+        Contact.objects.select_for_update(of=("self",))
         .filter(email__iexact=address, erased_at__isnull=True)
         .select_related("organisation")
     )
@@ -91,7 +91,7 @@ def clear_bounce(contact: Contact, *, user: AbstractBaseUser | None) -> Contact:
     require(user, "pipeline.change_contact")
     if user is not None and not access.contacts_for(user).filter(pk=contact.pk).exists():
         raise PermissionDenied(_("Ce contact ne vous est pas attribué."))
-    contact = Contact.objects.select_for_update().get(pk=contact.pk)
+    contact = Contact.objects.select_for_update(of=("self",)).get(pk=contact.pk)
     if not contact.bounced_at:
         return contact
     contact.bounced_email, contact.bounced_at, contact.bounce_reason = "", None, ""
@@ -114,7 +114,7 @@ def retry_notification(
     """Send a dead message again, from scratch (same Message-ID: a copy that did arrive is
     recognised as a duplicate)."""
     _require_message(user, notification)
-    notification = Notification.objects.select_for_update().get(pk=notification.pk)
+    notification = Notification.objects.select_for_update(of=("self",)).get(pk=notification.pk)
     if notification.status != NotificationStatus.DEAD:
         raise ValueError(_("Seul un message abandonné peut être renvoyé."))
     if notification.redacted_at:

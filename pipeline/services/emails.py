@@ -285,7 +285,7 @@ def _set_recipients(email: EngagementEmail, contacts) -> None:
 def _locked_draft(draft: EngagementEmail | None, engagement: Engagement) -> EngagementEmail | None:
     if draft is None:
         return None
-    draft = EngagementEmail.objects.select_for_update().get(pk=draft.pk)
+    draft = EngagementEmail.objects.select_for_update(of=("self",)).get(pk=draft.pk)
     if draft.engagement_id != engagement.pk:
         raise EmailError(_("Ce brouillon appartient à un autre accompagnement."))
     if draft.status != EngagementEmailStatus.DRAFT:
@@ -426,7 +426,7 @@ def save_draft(
 @transaction.atomic
 def discard_draft(draft: EngagementEmail, *, user: AbstractBaseUser | None) -> None:
     require(user, "pipeline.change_engagement", draft.engagement)
-    draft = EngagementEmail.objects.select_for_update().get(pk=draft.pk)
+    draft = EngagementEmail.objects.select_for_update(of=("self",)).get(pk=draft.pk)
     if draft.status != EngagementEmailStatus.DRAFT:
         raise EmailError(_("Ce message a déjà été envoyé : il reste dans la chronologie."))
     draft.delete()

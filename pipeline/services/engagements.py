@@ -22,7 +22,7 @@ def assign(
             _("%(name)s ne peut pas suivre d'accompagnement.")
             % {"name": owner.get_full_name() or owner.get_username()}
         )
-    engagement = Engagement.objects.select_for_update().get(pk=engagement.pk)
+    engagement = Engagement.objects.select_for_update(of=("self",)).get(pk=engagement.pk)
     if engagement.owner_id == (owner.pk if owner else None):
         return engagement
     engagement.owner = owner
@@ -80,7 +80,7 @@ def open_engagement(
     from pipeline.stages import Stage
 
     require_organisation(user, "pipeline.add_engagement", organisation)
-    organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    organisation = Organisation.objects.select_for_update(of=("self",)).get(pk=organisation.pk)
     if organisation.merged_into_id:
         raise ValueError(_("Cette organisation a été fusionnée dans une autre."))
     if organisation.engagements.open().exists():

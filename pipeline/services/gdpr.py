@@ -657,7 +657,7 @@ def _erase_people(
 def erase_contact(contact: Contact, *, user: AbstractBaseUser | None) -> ErasureResult:
     """Erase one person: their name, e-mail and phone disappear from every table."""
     require_organisation(user, "pipeline.erase_personal_data", contact.organisation)
-    contact = Contact.objects.select_for_update().get(pk=contact.pk)
+    contact = Contact.objects.select_for_update(of=("self",)).get(pk=contact.pk)
     if contact.erased_at:
         raise ValueError(_("Les données de ce contact ont déjà été effacées."))
     counts = _erase_people([contact], [contact.organisation_id])
@@ -680,7 +680,7 @@ def erase_organisation(
 ) -> ErasureResult:
     """Erase an organisation's identity and all its people; its figures stay for reports."""
     require_organisation(user, "pipeline.erase_personal_data", organisation)
-    organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    organisation = Organisation.objects.select_for_update(of=("self",)).get(pk=organisation.pk)
     if (
         organisation.anonymised_at
         and not organisation.contacts.filter(erased_at__isnull=True).exists()

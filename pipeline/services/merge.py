@@ -44,7 +44,9 @@ def merge_organisations(
         raise ValueError(_("Une organisation ne peut pas être fusionnée avec elle-même."))
     locked = {
         o.pk: o
-        for o in Organisation.objects.select_for_update().filter(pk__in=[target.pk, duplicate.pk])
+        for o in Organisation.objects.select_for_update(of=("self",)).filter(
+            pk__in=[target.pk, duplicate.pk]
+        )
     }
     target, duplicate = locked[target.pk], locked[duplicate.pk]
     if duplicate.merged_into_id:

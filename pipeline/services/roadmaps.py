@@ -198,7 +198,9 @@ def generate_draft(
     to "roadmap_draft". `replace` drafts again an unpublished roadmap (answers corrected)."""
     require(user, "pipeline.add_roadmap", engagement)
     engagement = (
-        Engagement.objects.select_for_update().select_related("organisation").get(pk=engagement.pk)
+        Engagement.objects.select_for_update(of=("self",))
+        .select_related("organisation")
+        .get(pk=engagement.pk)
     )
     if engagement.stage not in DRAFTABLE_STAGES:
         if engagement.stage in (Stage.NEW, Stage.QUALIFIED, Stage.MEETING_SCHEDULED):
@@ -471,7 +473,7 @@ def save_roadmap_form(form, *, user: AbstractBaseUser | None) -> Roadmap:
     organisation will hear about."""
     roadmap = form.instance
     require(user, "pipeline.change_roadmap", roadmap.engagement)
-    Roadmap.objects.select_for_update().filter(pk=roadmap.pk).first()
+    Roadmap.objects.select_for_update(of=("self",)).filter(pk=roadmap.pk).first()
     before = _snapshot(roadmap)
     roadmap = form.save()
     updates = _record_changes(roadmap, before, user=user)
@@ -501,7 +503,7 @@ def set_item_status(
     roadmap = item.roadmap
     require(user, "pipeline.change_roadmap", roadmap.engagement)
     status = RoadmapItemStatus(status)
-    item = RoadmapItem.objects.select_for_update().get(pk=item.pk)
+    item = RoadmapItem.objects.select_for_update(of=("self",)).get(pk=item.pk)
     if item.status == status:
         return item
     before = _snapshot(roadmap)
@@ -529,7 +531,7 @@ def publish(roadmap: Roadmap, *, user: AbstractBaseUser | None, note: str = "") 
     an e-mail with their private link."""
     require(user, "pipeline.change_roadmap", roadmap.engagement)
     roadmap = (
-        Roadmap.objects.select_for_update()
+        Roadmap.objects.select_for_update(of=("self",))
         .select_related("engagement__organisation")
         .get(pk=roadmap.pk)
     )
@@ -621,7 +623,7 @@ def regenerate_link(roadmap: Roadmap, *, user: AbstractBaseUser | None) -> SendR
     """Every earlier link stops working at once; the contacts get the new one by e-mail."""
     require(user, "pipeline.change_roadmap", roadmap.engagement)
     roadmap = (
-        Roadmap.objects.select_for_update()
+        Roadmap.objects.select_for_update(of=("self",))
         .select_related("engagement__organisation")
         .get(pk=roadmap.pk)
     )
@@ -746,7 +748,7 @@ def organisation_set_status(
     """From the private page: a step is started, done, or not done after all. The consultant is
     told (at most one e-mail per step, state and hour)."""
     roadmap = (
-        Roadmap.objects.select_for_update()
+        Roadmap.objects.select_for_update(of=("self",))
         .select_related("engagement__organisation", "engagement__owner")
         .get(pk=roadmap.pk)
     )
@@ -759,7 +761,7 @@ def organisation_set_status(
         raise RoadmapError(_("Cet état n'existe pas.")) from exc
     if status not in ORGANISATION_STATUSES:
         raise RoadmapError(_("Écarter une étape se décide avec votre consultant·e."))
-    item = RoadmapItem.objects.select_for_update().get(pk=item.pk)
+    item = RoadmapItem.objects.select_for_update(of=("self",)).get(pk=item.pk)
     if item.status == status:
         return item
     before = _snapshot(roadmap)
@@ -788,7 +790,7 @@ def organisation_comment(
 ) -> RoadmapComment:
     """A question or remark on a step, from the private page; the consultant is told."""
     roadmap = (
-        Roadmap.objects.select_for_update()
+        Roadmap.objects.select_for_update(of=("self",))
         .select_related("engagement__organisation", "engagement__owner")
         .get(pk=roadmap.pk)
     )
@@ -893,7 +895,7 @@ def send_due_digests(now: datetime.datetime | None = None) -> int:
 @transaction.atomic
 def _send_digest(roadmap_id: int, now: datetime.datetime) -> int:
     roadmap = (
-        Roadmap.objects.select_for_update()
+        Roadmap.objects.select_for_update(of=("self",))
         .select_related("engagement__organisation", "engagement__owner")
         .filter(pk=roadmap_id)
         .first()
@@ -981,7 +983,11 @@ def _send_digest(roadmap_id: int, now: datetime.datetime) -> int:
 def complete(roadmap: Roadmap, *, user: AbstractBaseUser | None, note: str = "") -> Engagement:
     """Every step is done or skipped: the engagement is completed."""
     require(user, "pipeline.change_roadmap", roadmap.engagement)
-    roadmap = Roadmap.objects.select_for_update().select_related("engagement").get(pk=roadmap.pk)
+    roadmap = (
+        Roadmap.objects.select_for_update(of=("self",))
+        .select_related("engagement")
+        .get(pk=roadmap.pk)
+    )
     state = progress(roadmap.items.all())
     if not state.all_closed:
         raise RoadmapError(

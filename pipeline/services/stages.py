@@ -22,7 +22,7 @@ def move_stage(
 ) -> StageChange:
     """Move an engagement to another stage, if design.md §3 allows it."""
     require(user, "pipeline.change_engagement", engagement)
-    engagement = Engagement.objects.select_for_update().get(pk=engagement.pk)
+    engagement = Engagement.objects.select_for_update(of=("self",)).get(pk=engagement.pk)
     to_stage = Stage(to_stage)
     from_stage = Stage(engagement.stage)
     if to_stage == Stage.LOST:
@@ -47,7 +47,7 @@ def mark_lost(
     note: str = "",
 ) -> StageChange:
     require(user, "pipeline.change_engagement", engagement)
-    engagement = Engagement.objects.select_for_update().get(pk=engagement.pk)
+    engagement = Engagement.objects.select_for_update(of=("self",)).get(pk=engagement.pk)
     if not engagement.is_open:
         raise IllegalTransition(_("Seul un accompagnement en cours peut être marqué comme perdu."))
     engagement.lost_from_stage = engagement.stage

@@ -61,7 +61,7 @@ def add_task(
 @transaction.atomic
 def complete_task(task: Task, *, user: AbstractBaseUser | None) -> Task:
     require(user, "pipeline.change_task", task.engagement)
-    task = Task.objects.select_for_update().get(pk=task.pk)
+    task = Task.objects.select_for_update(of=("self",)).get(pk=task.pk)
     if task.done:
         return task
     task.done = True
@@ -81,7 +81,7 @@ def complete_task(task: Task, *, user: AbstractBaseUser | None) -> Task:
 @transaction.atomic
 def reopen_task(task: Task, *, user: AbstractBaseUser | None) -> Task:
     require(user, "pipeline.change_task", task.engagement)
-    task = Task.objects.select_for_update().get(pk=task.pk)
+    task = Task.objects.select_for_update(of=("self",)).get(pk=task.pk)
     if not task.done:
         return task
     task.done = False
@@ -108,7 +108,7 @@ def set_next_action(
 ) -> Engagement:
     """What happens next and by when; shown on the board, highlighted once overdue."""
     require(user, "pipeline.change_engagement", engagement)
-    engagement = Engagement.objects.select_for_update().get(pk=engagement.pk)
+    engagement = Engagement.objects.select_for_update(of=("self",)).get(pk=engagement.pk)
     text = outbox.single_line(text or "", 200)
     if due is not None and not text:
         raise ValueError(_("Décrivez la prochaine action avant de lui donner une échéance."))

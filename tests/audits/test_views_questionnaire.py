@@ -358,3 +358,16 @@ def test_consultant_alert_carries_the_score(client, demo_site, consultant, run_o
     score = Engagement.objects.get().score
     assert f"Score d'exposition : {score}/100" in alert.body
     assert "Données de santé : hébergeur certifié HDS" in alert.body
+
+
+def test_results_link_of_a_submission_saved_without_a_diagnosis_still_shows_one(client, demo_site):
+    """A submission stored without its diagnosis (imported, or older) gets one computed from
+    its answers instead of an error page."""
+    from audits import services
+
+    submission = AuditSubmission.objects.create(
+        page=demo_site["audit_page"], form_data={"email": "a@exemple.fr"}
+    )
+    response = client.get(f"/audit/resultats/{services.issue_results_link(submission)}/")
+    assert response.status_code == 200
+    assert "Cloud Act" in response.content.decode()

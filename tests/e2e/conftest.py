@@ -21,6 +21,17 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.e2e)
 
 
+def close_idle_django_connections() -> None:
+    """Playwright's sync API marks an event loop as running in this thread, and Django then
+    keeps its connections in another (context-local) store: the connections opened before are
+    orphaned, so close them rather than leave them holding a session open on the database."""
+    from django.db import connections
+
+    for connection in connections.all(initialized_only=True):
+        if not connection.in_atomic_block:
+            connection.close()
+
+
 @pytest.fixture(scope="session")
 def browser():
     if not Path(CHROMIUM).exists():
@@ -30,6 +41,7 @@ def browser():
         pytest.skip(reason)
     from playwright.sync_api import sync_playwright
 
+    close_idle_django_connections()
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
@@ -45,6 +57,7 @@ def browser():
         )
         yield browser
         browser.close()
+        close_idle_django_connections()
 
 
 @pytest.fixture

@@ -12,22 +12,17 @@ from pipeline.stages import Stage
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(scope="module")
-def demo_roadmaps(django_db_setup, django_db_blocker):
-    """load_demo once for the module (it takes a while), rolled back at the end."""
-    from django.db import transaction
+@pytest.fixture
+def demo_roadmaps(db):
+    """load_demo once per test (it takes a while, so the rules are checked in few tests).
 
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        call_command("load_demo", stdout=StringIO())
-        roadmaps = {
-            r.engagement.organisation.name: r
-            for r in Roadmap.objects.select_related("engagement__organisation")
-        }
-        yield roadmaps
-        transaction.set_rollback(True)
-        atomic.__exit__(None, None, None)
+    Function scope on purpose: a module-scoped transaction would stay open while other tests run
+    in the same worker, and block PostgreSQL's TRUNCATE and the live server's connections."""
+    call_command("load_demo", stdout=StringIO())
+    return {
+        r.engagement.organisation.name: r
+        for r in Roadmap.objects.select_related("engagement__organisation")
+    }
 
 
 def steps(roadmap):
@@ -38,34 +33,39 @@ def steps(roadmap):
     }
 
 
-@pytest.mark.parametrize(
-    "organisation, usage, target, hosting, phase",
-    [
-        # A small commune: La Suite territoriale and the State's instances.
-        (demo.SMALL_COMMUNE_ON_GOOGLE, "visio", "la-suite-meet", "etat", 1),
-        (demo.SMALL_COMMUNE_ON_GOOGLE, "chat", "tchap", "etat", 2),
-        (demo.SMALL_COMMUNE_ON_GOOGLE, "email", "la-suite-messages", "etat", 4),
-        # An association with health data: open tools, data at an HDS-certified host.
-        (demo.ASSOCIATION_WITH_HEALTH_DATA, "visio", "la-suite-meet", "lasuite-coop", 1),
-        (demo.ASSOCIATION_WITH_HEALTH_DATA, "chat", "element-matrix", "lasuite-coop", 2),
-        (demo.ASSOCIATION_WITH_HEALTH_DATA, "files", "la-suite-drive", "scalingo", 3),
-        (demo.ASSOCIATION_WITH_HEALTH_DATA, "email", "bluemind", "scalingo", 4),
-        # A cooperative half on free tools: keeps them, moves the rest to the cooperative host.
-        (demo.COOPERATIVE_HALF_FREE, "visio", "jitsi-meet", "", 1),
-        (demo.COOPERATIVE_HALF_FREE, "documents", "la-suite-docs", "lasuite-coop", 2),
-        (demo.COOPERATIVE_HALF_FREE, "email", "bluemind", "lasuite-coop", 4),
-    ],
-)
-def test_demo_drafts_follow_the_rules(demo_roadmaps, organisation, usage, target, hosting, phase):
-    """Target tool, hosting and phase of each demo organisation's steps, by profile."""
-    item = steps(demo_roadmaps[organisation])[usage]
-    where = "etat" if item.state_instance else (item.host.slug if item.host else "")
-    assert (item.target_tool.slug, where, item.phase) == (target, hosting, phase)
+EXPECTED_STEPS = [  # organisation, usage, target tool, hosting, phase
+    # A small commune: La Suite territoriale and the State's instances.
+    (demo.SMALL_COMMUNE_ON_GOOGLE, "visio", "la-suite-meet", "etat", 1),
+    (demo.SMALL_COMMUNE_ON_GOOGLE, "chat", "tchap", "etat", 2),
+    (demo.SMALL_COMMUNE_ON_GOOGLE, "email", "la-suite-messages", "etat", 4),
+    # An association with health data: open tools, data at an HDS-certified host.
+    (demo.ASSOCIATION_WITH_HEALTH_DATA, "visio", "la-suite-meet", "lasuite-coop", 1),
+    (demo.ASSOCIATION_WITH_HEALTH_DATA, "chat", "element-matrix", "lasuite-coop", 2),
+    (demo.ASSOCIATION_WITH_HEALTH_DATA, "files", "la-suite-drive", "scalingo", 3),
+    (demo.ASSOCIATION_WITH_HEALTH_DATA, "email", "bluemind", "scalingo", 4),
+    # A cooperative half on free tools: keeps them, moves the rest to the cooperative host.
+    (demo.COOPERATIVE_HALF_FREE, "visio", "jitsi-meet", "", 1),
+    (demo.COOPERATIVE_HALF_FREE, "documents", "la-suite-docs", "lasuite-coop", 2),
+    (demo.COOPERATIVE_HALF_FREE, "email", "bluemind", "lasuite-coop", 4),
+]
 
 
-def test_the_three_demo_roadmaps_differ_as_the_rules_say(demo_roadmaps):
-    """Commune: domain name and La Suite territoriale first; association: HDS and a slow pace;
-    cooperative: free tools kept as done, a short calendar."""
+def test_demo_roadmaps_follow_the_rules(demo_roadmaps):
+    """Target tool, hosting and phase of each demo organisation's steps, by profile. Commune:
+    domain name and La Suite territoriale first; association: HDS and a slow pace; cooperative:
+    free tools kept as done, a short calendar. Every roadmap stage has its roadmap."""
+    mismatches = []
+    for organisation, usage, target, hosting, phase in EXPECTED_STEPS:
+        item = steps(demo_roadmaps[organisation])[usage]
+        where = "etat" if item.state_instance else (item.host.slug if item.host else "")
+        if (item.target_tool.slug, where, item.phase) != (target, hosting, phase):
+            mismatches.append((organisation, usage, item.target_tool.slug, where, item.phase))
+    assert not mismatches
+    check_profiles_differ(demo_roadmaps)
+    check_stages_covered(demo_roadmaps)
+
+
+def check_profiles_differ(demo_roadmaps):
     commune = demo_roadmaps[demo.SMALL_COMMUNE_ON_GOOGLE]
     association = demo_roadmaps[demo.ASSOCIATION_WITH_HEALTH_DATA]
     cooperative = demo_roadmaps[demo.COOPERATIVE_HALF_FREE]
@@ -92,7 +92,7 @@ def test_the_three_demo_roadmaps_differ_as_the_rules_say(demo_roadmaps):
     assert months(cooperative) < months(commune) < months(association)
 
 
-def test_demo_roadmaps_cover_their_stages(demo_roadmaps):
+def check_stages_covered(demo_roadmaps):
     """Every engagement in a roadmap stage has one; published ones are sent and followed."""
     for engagement in Engagement.objects.filter(
         stage__in=[Stage.ROADMAP_DRAFT, Stage.ROADMAP_SHARED, Stage.IN_TRANSITION, Stage.COMPLETED]
