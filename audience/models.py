@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class PageViewCount(models.Model):
@@ -42,7 +43,7 @@ class QuestionnaireStepCount(models.Model):
         related_name="+",
     )
     day = models.DateField(_("jour"))
-    step = models.PositiveSmallIntegerField(_("étape"))
+    step = models.PositiveSmallIntegerField(pgettext_lazy("questionnaire step", "étape"))
     count = models.PositiveIntegerField(_("nombre"), default=0)
 
     class Meta:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from wagtail import blocks
 from wagtail.blocks.struct_block import StructBlockValidationError
 from wagtail.images import get_image_model
@@ -143,7 +144,9 @@ class KeyFiguresBlock(blocks.StructBlock):
 
 class FaqItemBlock(blocks.StructBlock):
     question = blocks.CharBlock(label=_("Question"), max_length=200)
-    answer = blocks.RichTextBlock(label=_("Réponse"), features=["bold", "italic", "link", "ul"])
+    answer = blocks.RichTextBlock(
+        label=pgettext_lazy("FAQ answer", "Réponse"), features=["bold", "italic", "link", "ul"]
+    )
 
 
 class FaqBlock(blocks.StructBlock):

@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from simple_history.models import HistoricalRecords
@@ -260,7 +261,7 @@ class ActivityKind(models.TextChoices):
     STAGE_CHANGE = "stage_change", _("Changement d'étape")
     ASSIGNMENT = "assignment", _("Attribution")
     EMAIL = "email", _("E-mail")
-    MEETING = "meeting", _("Rendez-vous")
+    MEETING = "meeting", pgettext_lazy("one meeting", "Rendez-vous")
     NOTE = "note", _("Note")
     TASK = "task", _("Tâche")
     ROADMAP = "roadmap", _("Feuille de route")
@@ -696,7 +697,7 @@ class Roadmap(ClusterableModel, TimeStampedModel):
     panels = [
         FieldPanel("summary"),
         FieldRowPanel([FieldPanel("start_date", widget=MonthInput), FieldPanel("digest_enabled")]),
-        InlinePanel("items", heading=_("Étapes"), label=_("Étape")),
+        InlinePanel("items", heading=_("Étapes"), label=pgettext_lazy("roadmap step", "Étape")),
         FieldPanel("vigilance"),
         FieldPanel("next_steps"),
     ]
@@ -870,7 +871,7 @@ class RoadmapUpdate(models.Model):
         RoadmapItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     kind = models.CharField(_("type"), max_length=16, choices=RoadmapUpdateKind.choices)
-    item_title = models.CharField(_("étape"), max_length=200)
+    item_title = models.CharField(pgettext_lazy("roadmap step", "étape"), max_length=200)
     old_value = models.CharField(_("avant"), max_length=120, blank=True)
     new_value = models.CharField(_("après"), max_length=120, blank=True)
     by_organisation = models.BooleanField(default=False)

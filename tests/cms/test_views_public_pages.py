@@ -61,7 +61,8 @@ def test_public_page_basics(rendered, url):
     scripts = [s for s in html.find_all("script") if s.get("type") != "application/ld+json"]
     assert all(s.get("defer") is not None and s.get("src") for s in scripts), scripts
     assert html.find(attrs={"onclick": True}) is None
-    assert html.find("nav", attrs={"aria-label": "Navigation principale"}) is not None
+    main_nav = "Main navigation" if url.startswith("/en/") else "Navigation principale"
+    assert html.find("nav", attrs={"aria-label": main_nav}) is not None
 
 
 def test_focus_is_always_visible():
