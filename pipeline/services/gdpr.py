@@ -605,14 +605,11 @@ def _erase_people(
                     counts[model._meta.label] += 1
 
     # 2. Messages sent to them: no address left, and nothing still waiting to go out to it.
-    for message in Notification.objects.filter(
-        Q(engagement_id__in=engagement_ids)
-        | Q(
-            pk__in=Notification.objects.alias(_r=Cast("recipients", models.TextField())).filter(
-                _r__icontains=next(iter(emails), "\x00")
-            )
-        )
-    ):
+    addressed_to_them = Q(engagement_id__in=engagement_ids)
+    recipients_as_text = Notification.objects.alias(_r=Cast("recipients", models.TextField()))
+    for email in emails:
+        addressed_to_them |= Q(pk__in=recipients_as_text.filter(_r__icontains=email))
+    for message in Notification.objects.filter(addressed_to_them):
         recipients = [r for r in message.recipients if r.strip().lower() not in emails]
         if recipients == message.recipients:
             continue

@@ -151,6 +151,8 @@ def world(demo_site, consultant, marketing_user, superuser):
         "document": get_document_model()
         .objects.create(title="Charte", file=ContentFile(b"charte", name="charte.txt"))
         .pk,
+        "user": consultant.pk,
+        "group": Group.objects.get(name="Consultants").pk,
         "image": get_image_model().objects.order_by("pk").first().pk,
         "site": apps.get_model("wagtailcore.Site").objects.get(is_default_site=True).pk,
     }
@@ -209,6 +211,10 @@ def concrete(route: str, namespace: str, ids: dict[str, int]) -> str:
                 return str(ids["document"])
             if route.startswith("admin/images/"):
                 return str(ids["image"])
+            if route.startswith("admin/users/"):
+                return str(ids["user"])
+            if route.startswith("admin/groups/"):
+                return str(ids["group"])
             if route.startswith("admin/calendar/engagements/"):
                 return str(ids["engagement"])
             if snippet:
