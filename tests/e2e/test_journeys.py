@@ -172,3 +172,49 @@ def test_journey_3_marketing_edits_a_campaign_page_and_a_reviewer_publishes_it(
     public = page_at(1280)
     public.goto(f"{live_server.url}{campaign.url}")
     assert new_title in public.content()
+
+
+def test_journey_4_the_organisation_opens_its_roadmap_link(
+    live_server,
+    demo_site,
+    consultant,
+    page_at,
+    screenshot,
+    settings,
+    django_capture_on_commit_callbacks,
+):
+    """The consultant publishes the roadmap; the organisation opens the link from its e-mail,
+    reads its roadmap, marks a step done, and the consultant is told."""
+    import re
+
+    from pipeline import services
+    from pipeline.models import Roadmap, RoadmapItemStatus
+    from tests.pipeline.roadmaps import engagement_for_roadmap
+
+    settings.SITE_URL = live_server.url  # the e-mailed link points at this server
+    engagement = engagement_for_roadmap(consultant, name="Mairie de Bellecombe-sur-Loire")
+    with django_capture_on_commit_callbacks(execute=True):
+        roadmap = services.generate_roadmap_draft(engagement, user=consultant)
+        services.publish_roadmap(roadmap, user=consultant)
+    sent = [m for m in mail.outbox if m.to == ["contact0@bellecombe.test"]]
+    assert len(sent) == 1
+    link = re.search(re.escape(live_server.url) + r"/feuille-de-route/[\w-]+/", sent[0].body)
+    assert link, sent[0].body
+
+    page = page_at(1280, 1000)
+    page.goto(link.group(0))
+    assert "Bellecombe-sur-Loire" in page.locator("h1").inner_text()
+    screenshot(page, "journey-4-roadmap")
+    step = page.locator(".rm-item--planned").first
+    step.locator(".rm-update summary").click()
+    step.get_by_role("button", name="C'est fait").click()
+    page.wait_for_load_state()
+    assert "notée comme faite" in page.locator(".alert--success").first.inner_text()
+    screenshot(page, "journey-4-step-done")
+
+    roadmap = Roadmap.objects.get(pk=roadmap.pk)
+    assert roadmap.items.filter(status=RoadmapItemStatus.DONE).count() == 1
+    told = [m for m in mail.outbox if m.to == [consultant.email] and "du nouveau" in m.subject]
+    assert len(told) == 1
+    engagement.refresh_from_db()
+    assert engagement.stage == Stage.IN_TRANSITION
