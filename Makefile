@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test install system-packages messages migrate demo worker bench lint format clean
+.PHONY: run test install system-packages messages migrate demo worker bench guides lint format clean
 
 run: install
 	$(BIN)/python manage.py migrate --noinput
@@ -38,6 +38,10 @@ messages: $(INSTALLED)
 bench: install
 	@command -v wrk >/dev/null || scripts/ensure-system-packages wrk
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# Retakes the screenshots of the user guides (docs/guides/img/) from the demo, in chromium.
+guides: install
+	PASSERELLE_GUIDES_REFRESH=1 PASSERELLE_REQUIRE_BROWSER=1 $(BIN)/python -m pytest tests/e2e/test_guide_screenshots.py -q
 
 lint: install
 	$(BIN)/ruff check .

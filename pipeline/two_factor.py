@@ -51,7 +51,9 @@ def is_required_for(user) -> bool:
 class TwoFactorRequiredMiddleware:
     """Keeps members of a 2FA group out of the admin until they are verified with a code."""
 
-    EXEMPT = ("login/", "logout/", "password_reset/", "jsi18n/", "securite/")
+    # The icon sprite is fetched by every admin page, the enrolment page included: redirected,
+    # it would come back as that page's HTML and be pasted into the page it was meant to decorate.
+    EXEMPT = ("login/", "logout/", "password_reset/", "jsi18n/", "securite/", "sprite/")
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -49,6 +49,15 @@ def test_required_2fa_blocks_the_admin_until_enrolled(
     assert client.get("/admin/").status_code == 200
 
 
+def test_the_icon_sprite_is_served_before_enrolment(client, consultant, required_for_consultants):
+    """Admin pages, the enrolment page included, fetch the icon sprite: it stays an SVG sprite
+    instead of being redirected to the enrolment page (whose HTML would be pasted in)."""
+    client.force_login(consultant)
+    response = client.get("/admin/sprite/")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("image/svg+xml")
+
+
 def test_enrolled_users_enter_a_code_at_each_sign_in(client, consultant, required_for_consultants):
     """A new session asks for the code before the admin opens."""
     device = TOTPDevice.objects.create(user=consultant, name="téléphone", confirmed=True)
