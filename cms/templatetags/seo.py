@@ -4,6 +4,7 @@ feeds and JSON-LD structured data (Organization, Article, FAQPage)."""
 from __future__ import annotations
 
 import json
+import logging
 
 from django import template
 from django.conf import settings
@@ -13,6 +14,8 @@ from django.utils.text import Truncator
 from django.utils.translation import get_language
 
 from cms.templatetags.navigation import _memo, site_root
+
+logger = logging.getLogger(__name__)
 
 register = template.Library()
 
@@ -68,7 +71,9 @@ def seo_head(context):
             alternates = _alternates(page)
     if image is None and settings_obj is not None:
         image = settings_obj.default_share_image
-    image_url = absolute(image.get_rendition(SHARE_SPEC).url) if image else ""
+    image_url = _share_image_url(image)
+    if not image_url:
+        image = None
 
     return {
         "request": request,
@@ -84,6 +89,20 @@ def seo_head(context):
         "feeds": _feeds(context),
         "json_ld": _json_ld(context, page, settings_obj, image_url),
     }
+
+
+def _share_image_url(image) -> str:
+    """A missing original file (restored database without its media) drops the share image
+    instead of failing the page, as Wagtail's own {% image %} tag does."""
+    from wagtail.images.models import SourceImageIOError
+
+    if image is None:
+        return ""
+    try:
+        return absolute(image.get_rendition(SHARE_SPEC).url)
+    except SourceImageIOError:
+        logger.warning("Share image %s has no original file", image.pk)
+        return ""
 
 
 def _alternates(page) -> list[dict]:

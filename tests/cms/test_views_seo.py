@@ -101,3 +101,15 @@ def test_structured_data_cannot_break_out_of_its_script(client, demo_site):
     article.save_revision().publish()
     content = client.get(ARTICLE).content.decode()
     assert "</script><script>alert(1)" not in content
+
+
+def test_a_share_image_whose_file_is_gone_drops_the_tag_not_the_page(client, demo_site):
+    """A database restored without its media: the page still answers, without og:image."""
+    from cms.models import SiteSettings
+
+    image = SiteSettings.objects.get().default_share_image
+    image.renditions.all().delete()
+    image.file.storage.delete(image.file.name)
+    response = client.get("/mentions-legales/")
+    assert response.status_code == 200
+    assert BeautifulSoup(response.content, "html.parser").find("meta", property="og:image") is None
