@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from wagtail.admin import messages
@@ -26,6 +27,20 @@ class PipelineAccessMixin:
         if not (access.can_use_pipeline(user) and user.has_perm(self.permission)):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
+
+
+class LookupSearchMixin:
+    """A listing's search box: the query matched against `search_lookups` (any of them)."""
+
+    search_lookups: tuple[str, ...] = ()
+
+    def search_queryset(self, queryset):
+        if not self.is_searching:
+            return queryset
+        condition = Q()
+        for lookup in self.search_lookups:
+            condition |= Q(**{lookup: self.search_query})
+        return queryset.filter(condition)
 
 
 def error_text(exc: Exception) -> str:

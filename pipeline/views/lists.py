@@ -16,7 +16,7 @@ from wagtail.admin.views import generic
 
 from pipeline import access
 from pipeline.models import Notification, NotificationKind, NotificationStatus, PrivacyLog, Task
-from pipeline.views.base import PipelineAccessMixin
+from pipeline.views.base import LookupSearchMixin, PipelineAccessMixin
 
 
 class TaskFilterSet(WagtailFilterSet):
@@ -56,7 +56,7 @@ class TaskTitleColumn(TitleColumn):
         return reverse("pipeline_engagements:inspect", args=[instance.engagement_id])
 
 
-class TaskIndexView(PipelineAccessMixin, generic.IndexView):
+class TaskIndexView(LookupSearchMixin, PipelineAccessMixin, generic.IndexView):
     page_title = gettext_lazy("Tâches")
     filterset_class = TaskFilterSet
     default_ordering = "due_date"
@@ -100,13 +100,7 @@ class TaskIndexView(PipelineAccessMixin, generic.IndexView):
             "engagement__organisation", "assignee"
         )
 
-    def search_queryset(self, queryset):
-        if not self.is_searching:
-            return queryset
-        return queryset.filter(
-            Q(title__icontains=self.search_query)
-            | Q(engagement__organisation__name__icontains=self.search_query)
-        )
+    search_lookups = ("title__icontains", "engagement__organisation__name__icontains")
 
     def order_queryset(self, queryset):
         ordering = self.ordering or "due_date"
@@ -144,7 +138,7 @@ class StatusColumn(Column):
     cell_template_name = "pipeline/admin/cells/notification_status_cell.html"
 
 
-class NotificationIndexView(PipelineAccessMixin, generic.IndexView):
+class NotificationIndexView(LookupSearchMixin, PipelineAccessMixin, generic.IndexView):
     permission = "pipeline.view_notification"
     page_title = gettext_lazy("Messages sortants")
     filterset_class = NotificationFilterSet
@@ -176,13 +170,7 @@ class NotificationIndexView(PipelineAccessMixin, generic.IndexView):
     def get_base_queryset(self):
         return access.notifications_for(self.request.user)
 
-    def search_queryset(self, queryset):
-        if not self.is_searching:
-            return queryset
-        return queryset.filter(
-            Q(subject__icontains=self.search_query)
-            | Q(idempotency_key__icontains=self.search_query)
-        )
+    search_lookups = ("subject__icontains", "idempotency_key__icontains")
 
 
 class NotificationInspectView(PipelineAccessMixin, generic.InspectView):

@@ -23,12 +23,14 @@ from pipeline.models import Contact, Organisation
 from pipeline.services import gdpr
 from pipeline.services.merge import duplicate_candidates
 from pipeline.spreadsheets import FormulaSafeExportMixin
-from pipeline.views.base import PipelineAccessMixin, run_service
+from pipeline.views.base import LookupSearchMixin, PipelineAccessMixin, run_service
 
 # --- Organisations -------------------------------------------------------------------------------
 
 
-class OrganisationIndexView(FormulaSafeExportMixin, PipelineAccessMixin, generic.IndexView):
+class OrganisationIndexView(
+    LookupSearchMixin, FormulaSafeExportMixin, PipelineAccessMixin, generic.IndexView
+):
     page_title = gettext_lazy("Organisations")
     default_ordering = "name"
     paginate_by = 50
@@ -89,16 +91,9 @@ class OrganisationIndexView(FormulaSafeExportMixin, PipelineAccessMixin, generic
             .annotate(engagement_count=Count("engagements"))
         )
 
-    def search_queryset(self, queryset):
-        if not self.is_searching:
-            return queryset
-        query = self.search_query
-        return queryset.filter(
-            Q(name__icontains=query)
-            | Q(domain__icontains=query)
-            | Q(siren__startswith=query)
-            | Q(postcode__startswith=query)
-        )
+    search_lookups = (
+        "name__icontains", "domain__icontains", "siren__startswith", "postcode__startswith",
+    )  # fmt: skip
 
     def order_queryset(self, queryset):
         return super().order_queryset(queryset).order_by(self.ordering or "name", "pk")
@@ -440,7 +435,9 @@ class OrganisationEraseView(EraseView):
 # --- Contacts ------------------------------------------------------------------------------------
 
 
-class ContactIndexView(FormulaSafeExportMixin, PipelineAccessMixin, generic.IndexView):
+class ContactIndexView(
+    LookupSearchMixin, FormulaSafeExportMixin, PipelineAccessMixin, generic.IndexView
+):
     page_title = gettext_lazy("Contacts")
     default_ordering = "name"
     paginate_by = 50
@@ -493,16 +490,9 @@ class ContactIndexView(FormulaSafeExportMixin, PipelineAccessMixin, generic.Inde
     def get_base_queryset(self):
         return access.contacts_for(self.request.user).select_related("organisation")
 
-    def search_queryset(self, queryset):
-        if not self.is_searching:
-            return queryset
-        query = self.search_query
-        return queryset.filter(
-            Q(name__icontains=query)
-            | Q(email__icontains=query)
-            | Q(phone__icontains=query)
-            | Q(organisation__name__icontains=query)
-        )
+    search_lookups = (
+        "name__icontains", "email__icontains", "phone__icontains", "organisation__name__icontains",
+    )  # fmt: skip
 
     def order_queryset(self, queryset):
         return super().order_queryset(queryset).order_by(self.ordering or "name", "pk")

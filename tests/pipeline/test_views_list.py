@@ -114,3 +114,29 @@ def test_list_queries_do_not_grow_with_organisations(client, consultant):
     small = [queries(url) for url in urls]
     add(45)
     assert [queries(url) for url in urls] == small
+
+
+def test_organisation_contact_task_and_message_searches_find_by_their_fields(client, consultant):
+    """Each listing's search box matches the fields it promises, and nothing else."""
+    from pipeline import services
+    from pipeline.factories import ContactFactory, EngagementFactory, OrganisationFactory
+    from pipeline.models import Notification
+
+    client.force_login(consultant)
+    organisation = OrganisationFactory(name="Mairie de Quimperlé", postcode="29300")
+    OrganisationFactory(name="Association Vélo")
+    ContactFactory(organisation=organisation, name="Maëlle Le Goff", email="mlg@quimperle.test")
+    engagement = EngagementFactory(organisation=organisation, owner=consultant)
+    services.add_task(engagement, "Relancer la DGS", user=consultant)
+    Notification.objects.create(
+        kind="other", idempotency_key="search-1", engagement=engagement, subject="Compte rendu"
+    )
+    for url, query, expected in (
+        ("/admin/pipeline/organisations/", "29300", "Mairie de Quimperlé"),
+        ("/admin/pipeline/contacts/", "mlg@quimperle", "Maëlle Le Goff"),
+        ("/admin/pipeline/tasks/", "DGS", "Relancer la DGS"),
+        ("/admin/pipeline/notifications/", "Compte rendu", "Compte rendu"),
+    ):
+        content = client.get(url, {"q": query}).content.decode()
+        assert expected in content, url
+        assert "Association Vélo" not in content, url
