@@ -87,3 +87,21 @@ def test_forms_are_never_cached(client, demo_site):
     """The questionnaire (a form with a CSRF token) is rendered for every visitor."""
     client.get("/audit/")
     assert "X-Page-Cache" not in client.get("/audit/")
+
+
+@pytest.mark.parametrize("route", ["", "rss/", "categorie/comprendre/"])
+def test_article_list_and_its_feeds_are_cached_and_refreshed_by_a_new_article(
+    client, campaign, django_assert_num_queries, route
+):
+    """The article list (a routable page) is cached like the other pages, its category pages
+    and feeds too, and a newly published article shows at once."""
+    url = campaign["index"].url + route
+    assert client.get(url)["X-Page-Cache"] == "miss"
+    with django_assert_num_queries(1):
+        assert client.get(url)["X-Page-Cache"] == "hit"
+    make_article(
+        campaign["index"], title="Article tout juste publié", day=29, category=campaign["category"]
+    )
+    response = client.get(url)
+    assert response["X-Page-Cache"] == "miss"
+    assert "Article tout juste publié" in response.content.decode()
