@@ -326,7 +326,8 @@ def feed(request, token: str):
         response = HttpResponseNotModified()
     else:
         cache_key = f"calendar-feed:{etag}"
-        body = cache.get(cache_key)
+        keep = settings.CALENDAR_FEED_CACHE_SECONDS
+        body = cache.get(cache_key) if keep else None
         if body is None:
             people: dict[int, list[str]] = {}
             for meeting_id, name in MeetingAttendee.objects.filter(
@@ -343,7 +344,8 @@ def feed(request, token: str):
                 last=last,
                 stamp=changed,
             )
-            cache.set(cache_key, body, 3600)
+            if keep:
+                cache.set(cache_key, body, keep)
         response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
         response["Content-Disposition"] = 'inline; filename="passerelle.ics"'
     response["ETag"] = etag

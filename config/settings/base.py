@@ -370,6 +370,9 @@ CALENDAR_BOOKING_LINK_DAYS = env.int("CALENDAR_BOOKING_LINK_DAYS", default=60)
 # The consultants' ICS feeds cover this window around today.
 CALENDAR_FEED_PAST_DAYS = env.int("CALENDAR_FEED_PAST_DAYS", default=90)
 CALENDAR_FEED_FUTURE_DAYS = env.int("CALENDAR_FEED_FUTURE_DAYS", default=365)
+# A built feed body is kept this long in the cache, under its ETag (0: built at every full
+# response; the bench uses 0 to measure what a changed feed costs).
+CALENDAR_FEED_CACHE_SECONDS = env.int("CALENDAR_FEED_CACHE_SECONDS", default=3600)
 CALENDAR_HTTP_TIMEOUT = env.int("CALENDAR_HTTP_TIMEOUT", default=15)
 
 # --- Pipeline (issue 5) ----------------------------------------------------------------------
