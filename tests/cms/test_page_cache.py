@@ -105,3 +105,14 @@ def test_article_list_and_its_feeds_are_cached_and_refreshed_by_a_new_article(
     response = client.get(url)
     assert response["X-Page-Cache"] == "miss"
     assert "Article tout juste publié" in response.content.decode()
+
+
+def test_requests_wagtail_does_not_serve_skip_the_cache_lookup(client, campaign):
+    """Only requests routed to Wagtail's page view read the content version: robots.txt, the
+    health check or an ICS feed never pay for the page cache."""
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get("/robots.txt").status_code == 200
+    assert not [q for q in captured if "cms_contentversion" in q["sql"]]
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(campaign["page"].url)["X-Page-Cache"] in {"hit", "miss"}
+    assert [q for q in captured if "cms_contentversion" in q["sql"]]
