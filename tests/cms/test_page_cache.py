@@ -116,3 +116,16 @@ def test_requests_wagtail_does_not_serve_skip_the_cache_lookup(client, campaign)
     with CaptureQueriesContext(connection) as captured:
         assert client.get(campaign["page"].url)["X-Page-Cache"] in {"hit", "miss"}
     assert [q for q in captured if "cms_contentversion" in q["sql"]]
+
+
+def test_content_version_is_created_read_in_one_query_and_bumped(django_assert_num_queries):
+    """The version exists once read, costs one query to read, and each bump changes it."""
+    from cms.models import ContentVersion
+
+    ContentVersion.objects.all().delete()
+    first = ContentVersion.current()
+    with django_assert_num_queries(1):
+        assert ContentVersion.current() == first
+    ContentVersion.bump()
+    assert ContentVersion.current() == first + 1
+    assert ContentVersion.objects.count() == 1
