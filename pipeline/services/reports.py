@@ -21,6 +21,7 @@ import datetime
 import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from django.apps import apps
@@ -50,11 +51,12 @@ class Period:
     start: datetime.date
     end: datetime.date  # inclusive
 
-    @property
+    # Cached: compared with every stage change of the period (make_aware is slow).
+    @cached_property
     def start_at(self) -> datetime.datetime:
         return timezone.make_aware(datetime.datetime.combine(self.start, datetime.time.min))
 
-    @property
+    @cached_property
     def end_at(self) -> datetime.datetime:
         """Exclusive upper bound: midnight after the last day."""
         return timezone.make_aware(
