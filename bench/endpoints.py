@@ -1,133 +1,135 @@
-"""What `make bench` measures: each endpoint found in the loaded data, or marked missing.
+"""What `make bench` measures: every endpoint of the issue, found in the loaded data.
 
-Runs inside Django (the bench process calls django.setup() with the bench settings).
+Runs inside Django (the bench process calls django.setup() with the bench settings). A missing
+endpoint is an error, not a blank line in the table: the data the bench loads must provide it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
+
+from bench.fixtures import Links
+
+# A browser's signature: this view is counted by the audience counters (wrk sends no user
+# agent, which they take for a robot); compare with "campaign page" for the counting cost.
+BROWSER_AGENT = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
+ADMIN_USER = "bench-consultant-1"
 
 
 @dataclass
 class Endpoint:
     name: str
-    path: str | None
-    method: str = "GET"
-    body: str | None = None  # urlencoded; "{n}" is replaced by a unique counter per request
+    path: str
+    method: str = "GET"  # "FLOW": the questionnaire, walked screen by screen (bench.flow)
     headers: dict[str, str] = field(default_factory=dict)
     login_as: str | None = None
-    missing_reason: str = ""
+    note: str = ""
+    # Endpoints of one group are measured one after the other after a single run of the bare
+    # view; a group checked by a target is measured `rounds` times and the medians kept.
+    group: str = ""
+    rounds: int = 1
 
-    @property
-    def available(self) -> bool:
-        return self.path is not None
-
-
-Finder = Callable[[], Endpoint]
-FINDERS: list[Finder] = []
-
-
-def finder(function: Finder) -> Finder:
-    FINDERS.append(function)
-    return function
+    def client_headers(self) -> dict[str, str]:
+        """The same headers for Django's test client (counting queries in-process)."""
+        return {"HTTP_" + k.upper().replace("-", "_"): v for k, v in self.headers.items()}
 
 
-def _page_url(model_label: str) -> str | None:
+class MissingEndpoint(RuntimeError):
+    pass
+
+
+def _page_url(model_label: str) -> str:
     from django.apps import apps
 
-    try:
-        model = apps.get_model(model_label)
-    except LookupError:
-        return None
-    page = model.objects.live().order_by("path").first()
-    return page.url if page else None
+    page = apps.get_model(model_label).objects.live().order_by("path").first()
+    if page is None:
+        raise MissingEndpoint(f"no live {model_label}: did load_demo run?")
+    return page.url
 
 
-def _missing(name: str, reason: str) -> Endpoint:
-    return Endpoint(name, None, missing_reason=reason)
+def _admin_path(name: str, *args) -> str:
+    """Admin routes by name (pipeline/wagtail_hooks.py), so a moved URL breaks loudly."""
+    from django.urls import reverse
+
+    return reverse(name, args=args)
 
 
-@finder
-def baseline() -> Endpoint:
-    return Endpoint("baseline (bare Django view)", "/bench/baseline/")
+def _require(value, what: str):
+    if not value:
+        raise MissingEndpoint(f"no {what} in the loaded data")
+    return value
 
 
-@finder
-def home() -> Endpoint:
-    return Endpoint("home", "/")
+def _validators(path: str) -> tuple[str, str]:
+    """The feed's ETag and Last-Modified, as a calendar client keeps them."""
+    from django.test import Client
+
+    response = Client().get(path)
+    if response.status_code != 200:
+        raise MissingEndpoint(f"ICS feed answered {response.status_code}")
+    return response["ETag"], response["Last-Modified"]
 
 
-@finder
-def campaign_page() -> Endpoint:
-    url = _page_url("cms.CampaignPage")
-    return Endpoint("campaign page", url) if url else _missing("campaign page", "no CampaignPage")
+def discover(links: Links) -> list[Endpoint]:
+    from pipeline.models import Engagement
+    from pipeline.random_data import RANDOM_SOURCE
 
-
-# A browser's signature: this view is counted by the audience counters (wrk sends no user
-# agent, which they take for a robot); compare with "campaign page" for the counting cost.
-BROWSER_AGENT = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
-
-
-@finder
-def campaign_page_counted() -> Endpoint:
-    url = _page_url("cms.CampaignPage")
-    name = "campaign page, counted visitor"
-    if not url:
-        return _missing(name, "no CampaignPage")
-    return Endpoint(name, url, headers={"User-Agent": BROWSER_AGENT})
-
-
-@finder
-def article_list() -> Endpoint:
-    url = _page_url("cms.ArticleIndexPage")
-    return Endpoint("article list", url) if url else _missing("article list", "no index page")
-
-
-@finder
-def questionnaire_get() -> Endpoint:
-    url = _page_url("audits.AuditPage")
-    return Endpoint("questionnaire GET", url) if url else _missing("questionnaire GET", "no page")
-
-
-@finder
-def questionnaire_post() -> Endpoint:
-    """Walked by bench.questionnaire_load (multi-step form with signed tokens), not by wrk."""
-    url = _page_url("audits.AuditPage")
-    if not url:
-        return _missing("questionnaire POST", "no page")
-    return Endpoint("questionnaire POST", url, method="FLOW")
-
-
-@finder
-def board() -> Endpoint:
-    return _admin("board", "pipeline_board")
-
-
-@finder
-def engagement_list() -> Endpoint:
-    return _admin("list", "pipeline_list")
-
-
-@finder
-def engagement_page() -> Endpoint:
-    return _admin("engagement page", "pipeline_engagement")
-
-
-@finder
-def reports() -> Endpoint:
-    return _admin("reports", "pipeline_reports")
-
-
-def _admin(name: str, key: str) -> Endpoint:
-    """Admin pages: the URL comes from bench.urls so it follows the pipeline's routes."""
-    from bench import urls
-
-    path = urls.admin_path(key)
-    if path is None:
-        return _missing(name, "route not found")
-    return Endpoint(name, path, login_as="bench-consultant-1")
-
-
-def discover() -> list[Endpoint]:
-    return [find() for find in FINDERS]
+    campaign = _page_url("cms.CampaignPage")
+    questionnaire = _page_url("audits.AuditPage")
+    engagement = (
+        Engagement.objects.filter(source=RANDOM_SOURCE, owner__username=ADMIN_USER)
+        .order_by("pk")
+        .first()
+    )
+    engagement = _require(engagement, "random engagement of the bench consultant")
+    feed = _require(links.feed, "consultant calendar")
+    etag, last_modified = _validators(feed)
+    admin = {"login_as": ADMIN_USER}
+    ics = {"group": "ics", "rounds": 3}
+    return [
+        Endpoint("baseline (bare Django view)", "/bench/baseline/"),
+        Endpoint("home", "/"),
+        Endpoint("campaign page", campaign, note="anonymous, page cache", rounds=5),
+        Endpoint(
+            "campaign page, counted visitor",
+            campaign,
+            headers={"User-Agent": BROWSER_AGENT},
+            note="browser user agent: audience counters",
+        ),
+        Endpoint("article list", _page_url("cms.ArticleIndexPage")),
+        Endpoint("questionnaire GET", questionnaire, note="first screen"),
+        Endpoint("questionnaire", questionnaire, method="FLOW"),
+        Endpoint("results page", _require(links.results, "questionnaire submission")),
+        Endpoint("booking slots", _require(links.booking, "bookable engagement")),
+        Endpoint("board", _admin_path("pipeline_board:index"), **admin),
+        Endpoint("list", _admin_path("pipeline_engagements:index"), **admin),
+        Endpoint(
+            "engagement page",
+            _admin_path("pipeline_engagements:inspect", engagement.pk),
+            **admin,
+        ),
+        Endpoint("reports", _admin_path("pipeline_reports:index"), **admin),
+        Endpoint(
+            "ICS feed (full)",
+            feed,
+            note=f"{links.feed_events} meetings, body built at each request",
+            **ics,
+        ),
+        Endpoint("ICS feed (304, If-None-Match)", feed, headers={"If-None-Match": etag}, **ics),
+        Endpoint(
+            "ICS feed (304, If-Modified-Since)",
+            feed,
+            headers={"If-Modified-Since": last_modified},
+            **ics,
+        ),
+        Endpoint(
+            "roadmap page",
+            _require(links.roadmap_page, "published roadmap"),
+            note=f"{links.roadmap_items} steps",
+        ),
+        Endpoint(
+            "roadmap PDF",
+            _require(links.roadmap_pdf, "published roadmap"),
+            note="kept in the cache until the roadmap changes",
+        ),
+    ]

@@ -1,4 +1,4 @@
-"""Questionnaire GET versus final POST under 10 concurrent clients, with real step tokens.
+"""Questionnaire GET versus final POST under concurrent visitors, with real step tokens.
 
 wrk cannot replay a multi-step form (each screen carries a signed token and each submission a
 one-time nonce), so each client here walks the whole questionnaire like a visitor: GET /audit/
@@ -153,3 +153,15 @@ def final_post_queries(path: str) -> int:
             return len(captured)
         html = client.post(path, {**answers, **hidden, "action": action}).content.decode()
     return 0
+
+
+def first_get_queries(path: str) -> int:
+    """SQL queries of the first screen's GET for a new visitor (after a warm-up)."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    Client().get(path)
+    with CaptureQueriesContext(connection) as captured:
+        Client().get(path)
+    return len(captured)

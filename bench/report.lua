@@ -1,4 +1,5 @@
--- wrk script: optional POST body with a unique e-mail per request, and a JSON summary line.
+-- wrk script: extra headers (BENCH_HEADERS), optional POST body with a unique e-mail per
+-- request, and one JSON summary line (bytes include the response headers).
 local counter = 0
 local body_template = os.getenv("BENCH_BODY")
 local method = os.getenv("BENCH_METHOD") or "GET"
@@ -29,7 +30,7 @@ done = function(summary, latency, requests)
   local errors = summary.errors.connect + summary.errors.read + summary.errors.write
     + summary.errors.status + summary.errors.timeout
   io.write(string.format(
-    'BENCH_JSON {"requests": %d, "duration_us": %d, "p50_us": %d, "p95_us": %d, "errors": %d, "non2xx": %d}\n',
+    'BENCH_JSON {"requests": %d, "duration_us": %d, "p50_us": %d, "p95_us": %d, "errors": %d, "non2xx": %d, "bytes": %d}\n',
     summary.requests, summary.duration, latency:percentile(50), latency:percentile(95),
-    errors, summary.errors.status))
+    errors, summary.errors.status, summary.bytes))
 end

@@ -10,7 +10,8 @@ A hit costs one tiny query (that number) and no rendering; it stays correct with
 processes and a per-process cache, since they all read the same number.
 
 Only responses a page type marked as cacheable (`CachedPageMixin`), for GET/HEAD without query
-string, by a visitor who is not signed in, with status 200 and no cookie set, are stored.
+string, by a visitor who is not signed in, with status 200 and no cookie set, are stored; only
+requests routed to Wagtail's page view look the cache up.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from django.utils.translation import get_language
 
 SESSION_COOKIE = settings.SESSION_COOKIE_NAME
 HIT_HEADER = "X-Page-Cache"
+WAGTAIL_SERVE = "wagtail_serve"  # the URL name of Wagtail's page view (wagtail/urls.py)
 # The Wagtail page a response shows (set by audience's before_serve_page hook). Kept with the
 # cached response and given back on a hit, so page views are counted for cached pages too.
 SERVED_PAGE_ATTRIBUTE = "served_page_id"
@@ -44,30 +46,20 @@ def _cache_key(request, version: int) -> str:
 
 
 class PageCacheMiddleware:
+    """Looks up the cache once Django knows the request goes to Wagtail's page view
+    (`process_view`): other requests (ICS feeds, booking and roadmap pages, the admin, health
+    checks) never pay for the version query. Stores eligible renders on the way back."""
+
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if not _eligible_request(request):
-            return self.get_response(request)
-
-        from cms.models import ContentVersion
-
-        key = _cache_key(request, ContentVersion.current())
-        cached = cache.get(key)
-        if cached is not None:
-            status, headers, content, *rest = cached
-            if rest and rest[0]:
-                setattr(request, SERVED_PAGE_ATTRIBUTE, rest[0])
-            response = HttpResponse(content, status=status)
-            for name, value in headers:
-                response[name] = value
-            response[HIT_HEADER] = "hit"
-            return response
-
         response = self.get_response(request)
+        key = getattr(request, "_cms_cache_key", None)
         if (
-            getattr(response, "cms_cacheable", False)
+            key is not None
+            and not getattr(request, "_cms_cache_hit", False)
+            and getattr(response, "cms_cacheable", False)
             and response.status_code == 200
             and not response.streaming
             and not response.cookies
@@ -80,6 +72,28 @@ class PageCacheMiddleware:
                 settings.CMS_PAGE_CACHE_SECONDS,
             )
             response[HIT_HEADER] = "miss"
+        return response
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        match = getattr(request, "resolver_match", None)
+        if match is None or match.url_name != WAGTAIL_SERVE or not _eligible_request(request):
+            return None
+
+        from cms.models import ContentVersion
+
+        key = _cache_key(request, ContentVersion.current())
+        request._cms_cache_key = key
+        cached = cache.get(key)
+        if cached is None:
+            return None
+        status, headers, content, *rest = cached
+        if rest and rest[0]:
+            setattr(request, SERVED_PAGE_ATTRIBUTE, rest[0])
+        response = HttpResponse(content, status=status)
+        for name, value in headers:
+            response[name] = value
+        response[HIT_HEADER] = "hit"
+        request._cms_cache_hit = True
         return response
 
 

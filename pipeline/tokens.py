@@ -12,7 +12,7 @@ import hashlib
 import hmac
 import re
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
@@ -21,6 +21,7 @@ from django.utils import timezone
 from pipeline.models import AccessToken
 
 TOKEN_BYTES = 32  # 256 bits
+LAST_USE_PRECISION = timedelta(minutes=5)
 _TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
 
 
@@ -52,13 +53,26 @@ def lookup(purpose: str, raw: str) -> AccessToken | None:
     return row
 
 
-def resolve(purpose: str, raw: str, model: type[models.Model]):
-    """The object a raw token opens, or None. Records the last use."""
+def touch(row: AccessToken) -> None:
+    """Record the last use, to within LAST_USE_PRECISION: a calendar polling its feed, or a
+    page under load, does not write to the database at every request."""
+    now = timezone.now()
+    if row.last_used_at is None or now - row.last_used_at >= LAST_USE_PRECISION:
+        AccessToken.objects.filter(pk=row.pk).update(last_used_at=now)
+
+
+def resolve(purpose: str, raw: str, model: type[models.Model], queryset=None):
+    """The object a raw token opens, or None. Records the last use. `queryset` (of `model`)
+    fetches it with what the caller needs in the same query (annotations, related rows)."""
     row = lookup(purpose, raw)
-    if row is None or row.content_type.model_class() is not model:
+    if row is None or ContentType.objects.get_for_id(row.content_type_id).model_class() is not (
+        model
+    ):
         return None
-    AccessToken.objects.filter(pk=row.pk).update(last_used_at=timezone.now())
-    return model._default_manager.filter(pk=row.object_id).first()
+    touch(row)
+    if queryset is None:
+        queryset = model._default_manager.all()
+    return queryset.filter(pk=row.object_id).first()
 
 
 def revoke_all(purpose: str, target: models.Model) -> int:

@@ -178,8 +178,11 @@ class StandardPage(CachedPageMixin, SeoMixin, Page):  # noqa: DJ008 - Page.__str
         verbose_name = _("page simple")
 
 
-class ArticleIndexPage(RoutablePageMixin, CachedPageMixin, SeoMixin, Page):  # noqa: DJ008 - Page.__str__ is the title
-    """« Nos articles »: the list, filters by category and tag, RSS and Atom feeds."""
+class ArticleIndexPage(CachedPageMixin, RoutablePageMixin, SeoMixin, Page):  # noqa: DJ008 - Page.__str__ is the title
+    """« Nos articles »: the list, filters by category and tag, RSS and Atom feeds.
+
+    CachedPageMixin comes first: RoutablePageMixin.serve answers without calling super(), so
+    in the other order the list and its feeds were never marked for the page cache."""
 
     intro = models.TextField(_("introduction"), blank=True)
 

@@ -17,3 +17,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
+# A full ICS feed response is measured as a calendar client meets it after a change: built.
+# (In production the body is kept under its ETag; an unchanged feed fetched without
+# validators then costs about what a 304 does, plus the bytes.)
+CALENDAR_FEED_CACHE_SECONDS = 0

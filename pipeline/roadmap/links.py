@@ -60,14 +60,14 @@ def resolve(raw: str) -> Roadmap | None:
     consultant (two queries), or None when the link is unknown, expired or revoked."""
     from django.contrib.contenttypes.models import ContentType
 
-    from pipeline.models import AccessToken, Roadmap
+    from pipeline.models import Roadmap
 
     row = tokens.lookup(ROADMAP, raw)
     if row is None or ContentType.objects.get_for_id(row.content_type_id).model_class() is not (
         Roadmap
     ):
         return None
-    AccessToken.objects.filter(pk=row.pk).update(last_used_at=timezone.now())
+    tokens.touch(row)
     return (
         Roadmap.objects.select_related("engagement__organisation", "engagement__owner")
         .filter(pk=row.object_id, version__gt=0)

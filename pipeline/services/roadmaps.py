@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models import F, Min
+from django.db.models import F, Min, QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -730,6 +730,17 @@ def clean_author(value: str) -> str:
     return outbox.single_line(value or "", AUTHOR_MAX_LENGTH)
 
 
+def locked_with_people(roadmap_id: int) -> QuerySet[Roadmap]:
+    """The roadmap, locked until the end of the transaction, with its organisation and its
+    consultant. Only the roadmap row is locked: PostgreSQL refuses FOR UPDATE on the nullable
+    side of an outer join (an engagement may have no consultant)."""
+    return (
+        Roadmap.objects.select_for_update(of=("self",))
+        .select_related("engagement__organisation", "engagement__owner")
+        .filter(pk=roadmap_id)
+    )
+
+
 def _check_followed(roadmap: Roadmap) -> None:
     if not roadmap.is_published:
         raise RoadmapError(_("Cette feuille de route n'est pas encore publiée."))
@@ -747,11 +758,7 @@ def organisation_set_status(
 ) -> RoadmapItem:
     """From the private page: a step is started, done, or not done after all. The consultant is
     told (at most one e-mail per step, state and hour)."""
-    roadmap = (
-        Roadmap.objects.select_for_update(of=("self",))
-        .select_related("engagement__organisation", "engagement__owner")
-        .get(pk=roadmap.pk)
-    )
+    roadmap = locked_with_people(roadmap.pk).get()
     _check_followed(roadmap)
     if item.roadmap_id != roadmap.pk:
         raise RoadmapError(_("Cette étape n'appartient pas à cette feuille de route."))
@@ -789,11 +796,7 @@ def organisation_comment(
     roadmap: Roadmap, item: RoadmapItem, body: str, *, author_name: str = ""
 ) -> RoadmapComment:
     """A question or remark on a step, from the private page; the consultant is told."""
-    roadmap = (
-        Roadmap.objects.select_for_update(of=("self",))
-        .select_related("engagement__organisation", "engagement__owner")
-        .get(pk=roadmap.pk)
-    )
+    roadmap = locked_with_people(roadmap.pk).get()
     _check_followed(roadmap)
     if item.roadmap_id != roadmap.pk:
         raise RoadmapError(_("Cette étape n'appartient pas à cette feuille de route."))
@@ -894,12 +897,7 @@ def send_due_digests(now: datetime.datetime | None = None) -> int:
 
 @transaction.atomic
 def _send_digest(roadmap_id: int, now: datetime.datetime) -> int:
-    roadmap = (
-        Roadmap.objects.select_for_update(of=("self",))
-        .select_related("engagement__organisation", "engagement__owner")
-        .filter(pk=roadmap_id)
-        .first()
-    )
+    roadmap = locked_with_people(roadmap_id).first()
     if roadmap is None:
         return 0
     # Claimed by a conditional update: a second worker finds nothing left to send.

@@ -70,6 +70,30 @@ def test_feed_answers_304_when_unchanged_and_200_after_a_change(client, feed_pat
     assert "Nouvel ordre du jour" in str(event["DESCRIPTION"])
 
 
+@pytest.mark.parametrize("seconds", [0, 600])
+def test_feed_body_is_kept_in_the_cache_only_when_configured(
+    client, feed_path, meeting, settings, seconds
+):
+    """A built feed is kept CALENDAR_FEED_CACHE_SECONDS under its ETag; 0 keeps nothing."""
+    settings.CALENDAR_FEED_CACHE_SECONDS = seconds
+    first = client.get(feed_path)
+    kept = cache.get(f"calendar-feed:{first['ETag']}")
+    assert (kept is not None) == bool(seconds)
+    assert client.get(feed_path).content == first.content
+
+
+def test_an_unchanged_feed_costs_two_queries_and_no_write(
+    client, feed_path, meeting, django_assert_num_queries
+):
+    """A 304 reads the link and the calendar with its validators (count and latest change of
+    the meetings in the window, in the same query); it builds no body and writes nothing."""
+    first = client.get(feed_path)
+    with django_assert_num_queries(2):
+        again = client.get(feed_path, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 304
+    assert again["ETag"] == first["ETag"]
+
+
 def test_regenerating_the_link_kills_the_old_feed_url(client, feed_path, calendar, consultant):
     """After "regenerate", the old URL answers 404 and the new one works."""
     assert client.get(feed_path).status_code == 200

@@ -87,3 +87,45 @@ def test_forms_are_never_cached(client, demo_site):
     """The questionnaire (a form with a CSRF token) is rendered for every visitor."""
     client.get("/audit/")
     assert "X-Page-Cache" not in client.get("/audit/")
+
+
+@pytest.mark.parametrize("route", ["", "rss/", "categorie/comprendre/"])
+def test_article_list_and_its_feeds_are_cached_and_refreshed_by_a_new_article(
+    client, campaign, django_assert_num_queries, route
+):
+    """The article list (a routable page) is cached like the other pages, its category pages
+    and feeds too, and a newly published article shows at once."""
+    url = campaign["index"].url + route
+    assert client.get(url)["X-Page-Cache"] == "miss"
+    with django_assert_num_queries(1):
+        assert client.get(url)["X-Page-Cache"] == "hit"
+    make_article(
+        campaign["index"], title="Article tout juste publié", day=29, category=campaign["category"]
+    )
+    response = client.get(url)
+    assert response["X-Page-Cache"] == "miss"
+    assert "Article tout juste publié" in response.content.decode()
+
+
+def test_requests_wagtail_does_not_serve_skip_the_cache_lookup(client, campaign):
+    """Only requests routed to Wagtail's page view read the content version: robots.txt, the
+    health check or an ICS feed never pay for the page cache."""
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get("/robots.txt").status_code == 200
+    assert not [q for q in captured if "cms_contentversion" in q["sql"]]
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(campaign["page"].url)["X-Page-Cache"] in {"hit", "miss"}
+    assert [q for q in captured if "cms_contentversion" in q["sql"]]
+
+
+def test_content_version_is_created_read_in_one_query_and_bumped(django_assert_num_queries):
+    """The version exists once read, costs one query to read, and each bump changes it."""
+    from cms.models import ContentVersion
+
+    ContentVersion.objects.all().delete()
+    first = ContentVersion.current()
+    with django_assert_num_queries(1):
+        assert ContentVersion.current() == first
+    ContentVersion.bump()
+    assert ContentVersion.current() == first + 1
+    assert ContentVersion.objects.count() == 1

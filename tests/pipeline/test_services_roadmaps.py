@@ -305,3 +305,21 @@ def test_major_rework_back_to_draft_then_republish_sends_version_two(consultant,
     assert "mise à jour (version 2)" in mail.outbox[0].subject
     roadmap.engagement.refresh_from_db()
     assert roadmap.engagement.stage == Stage.ROADMAP_SHARED
+
+
+def test_roadmap_lock_is_valid_postgresql_when_the_engagement_has_no_consultant():
+    """The lock taken to follow a roadmap names the roadmap row only (FOR UPDATE OF): locking
+    the outer-joined consultant, who may be missing, is an error on PostgreSQL."""
+    from django.db.utils import ConnectionHandler
+
+    from pipeline.services.roadmaps import locked_with_people
+
+    postgresql = ConnectionHandler(
+        {"default": {"ENGINE": "django.db.backends.postgresql", "NAME": "never_connected"}}
+    )["default"]
+    # Compile only: a stand-in connection, inside a transaction (FOR UPDATE needs one).
+    postgresql.connection, postgresql.autocommit = object(), False
+    queryset = locked_with_people(1)
+    sql, _params = queryset.query.get_compiler(connection=postgresql).as_sql()
+    assert 'LEFT OUTER JOIN "auth_user"' in sql
+    assert sql.endswith('FOR UPDATE OF "pipeline_roadmap"')

@@ -46,3 +46,20 @@ def test_tokens_are_scoped_revocable_and_expiring():
     assert tokens.resolve("booking", expiring, Engagement) == engagement
     tokens.expire_all("booking", engagement, timezone.now() - timedelta(seconds=1))
     assert tokens.resolve("booking", expiring, Engagement) is None
+
+
+def test_last_use_is_recorded_without_a_write_at_every_request(django_assert_num_queries):
+    """The first use is recorded; uses within LAST_USE_PRECISION write nothing; a later use
+    moves the date again."""
+    engagement = EngagementFactory()
+    raw = tokens.issue("booking", engagement)
+    tokens.resolve("booking", raw, Engagement)
+    row = AccessToken.objects.get(object_id=engagement.pk, purpose="booking")
+    first_use = row.last_used_at
+    assert first_use is not None
+    with django_assert_num_queries(2):  # the token, the engagement: no UPDATE
+        assert tokens.resolve("booking", raw, Engagement) == engagement
+    AccessToken.objects.filter(pk=row.pk).update(last_used_at=first_use - tokens.LAST_USE_PRECISION)
+    tokens.resolve("booking", raw, Engagement)
+    row.refresh_from_db()
+    assert row.last_used_at > first_use

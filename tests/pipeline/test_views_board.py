@@ -197,3 +197,28 @@ def test_board_runs_the_same_number_of_queries_for_5_or_50_organisations(client,
     small = count_queries(client, url)
     make_pipeline(45)
     assert count_queries(client, url) == small
+
+
+def test_shared_card_parts_are_rendered_once_per_board_not_once_per_card(client, consultant):
+    """The move options (one set per stage) and the icons are rendered once per board: the
+    templates rendered do not grow with the cards, and every card still has its select."""
+    client.force_login(consultant)
+
+    def shared_renders():
+        response = client.get(BOARD)
+        names = [t.name for t in response.templates]
+        return response, (
+            names.count("pipeline/admin/includes/move_options.html"),
+            names.count("wagtailadmin/shared/icon.html"),
+        )
+
+    for _ in range(3):
+        EngagementFactory(owner=consultant, stage=Stage.NEW)
+    _, few = shared_renders()
+    for _ in range(12):
+        EngagementFactory(owner=consultant, stage=Stage.NEW)
+    response, many = shared_renders()
+    assert many == few
+    page = response.content.decode()
+    assert page.count('class="pl-move__select"') == 15
+    assert page.count('<option value="lost:budget">') == 15

@@ -116,6 +116,49 @@ def test_list_queries_do_not_grow_with_organisations(client, consultant):
     assert [queries(url) for url in urls] == small
 
 
+ENGAGEMENT_ROWS = 'SELECT "pipeline_engagement"."id"'
+
+
+def _export_peak(client, chunks: list[int]) -> tuple[int, int]:
+    """Rows of the streamed CSV export and the peak traced memory while it is read."""
+    import tracemalloc
+
+    response = client.get(LIST + "?export=csv")
+    assert response.streaming
+    tracemalloc.start()
+    start, _ = tracemalloc.get_traced_memory()
+    rows = 0
+    for chunk in response.streaming_content:
+        rows += chunk.count(b"\n")
+        chunks.append(len(chunk))
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return rows - 1, peak - start
+
+
+def test_csv_export_is_read_in_chunks_while_it_streams(client, consultant, monkeypatch):
+    """The CSV export loads no row before it streams, then reads them a chunk at a time: the
+    memory it needs stays flat whether it sends 20 or 620 engagements, in one query."""
+    from pipeline import random_data
+    from pipeline.views.engagements import EngagementIndexView
+
+    monkeypatch.setattr(EngagementIndexView, "export_chunk_size", 20)
+    client.force_login(consultant)
+    random_data.create(20, extras=False)
+    with CaptureQueriesContext(connection) as before_streaming:
+        client.get(LIST + "?export=csv")
+    assert not [q for q in before_streaming if q["sql"].startswith(ENGAGEMENT_ROWS)]
+
+    small_rows, small_peak = _export_peak(client, [])
+    random_data.create(600, extras=False)
+    with CaptureQueriesContext(connection) as streaming:
+        big_rows, big_peak = _export_peak(client, [])
+    assert (small_rows, big_rows) == (20, 620)
+    assert len([q for q in streaming if q["sql"].startswith(ENGAGEMENT_ROWS)]) == 1
+    # Loading the 620 rows at once takes well over a megabyte; a chunk of 20, a few dozen kB.
+    assert big_peak < small_peak + 300_000, (small_peak, big_peak)
+
+
 def test_organisation_contact_task_and_message_searches_find_by_their_fields(client, consultant):
     """Each listing's search box matches the fields it promises, and nothing else."""
     from pipeline import services
