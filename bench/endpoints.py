@@ -85,7 +85,7 @@ def discover(links: Links) -> list[Endpoint]:
     feed = _require(links.feed, "consultant calendar")
     etag, last_modified = _validators(feed)
     admin = {"login_as": ADMIN_USER}
-    ics = {"group": "ics", "rounds": 3}
+    ics = {"group": "ics", "rounds": 5}
     return [
         Endpoint("baseline (bare Django view)", "/bench/baseline/"),
         Endpoint("home", "/"),

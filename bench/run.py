@@ -322,6 +322,7 @@ def _combine(runs: list[Measure]) -> Measure:
         ),
         rounds=len(runs),
         ratio=median(ratios),
+        p50_by_round=[m.p50_ms for m in runs],
     )
 
 
