@@ -319,10 +319,12 @@ def _calendar_with_validators(first: date, last: date):
 @require_GET
 def feed(request, token: str):
     """The consultant's subscription feed: METHOD:PUBLISH, no attendee addresses, a bounded
-    window, and a cheap 304: one query (the link, the calendar and its validators), never the
-    body."""
+    window, and a cheap 304: two queries (the link, the calendar with its validators), never
+    the body."""
     first, last = feed_window()
-    calendar = tokens.resolve_through(links.FEED, token, _calendar_with_validators(first, last))
+    calendar = tokens.resolve(
+        links.FEED, token, ConsultantCalendar, queryset=_calendar_with_validators(first, last)
+    )
     if calendar is None:
         raise Http404
     meetings = _feed_meetings(calendar, first, last)

@@ -16,7 +16,6 @@ from datetime import datetime, timedelta
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.db.models import Subquery
 from django.utils import timezone
 
 from pipeline.models import AccessToken
@@ -57,48 +56,23 @@ def lookup(purpose: str, raw: str) -> AccessToken | None:
 def touch(row: AccessToken) -> None:
     """Record the last use, to within LAST_USE_PRECISION: a calendar polling its feed, or a
     page under load, does not write to the database at every request."""
-    _touch(row.pk, row.last_used_at)
-
-
-def _touch(pk: int, last_used_at: datetime | None) -> None:
     now = timezone.now()
-    if last_used_at is None or now - last_used_at >= LAST_USE_PRECISION:
-        AccessToken.objects.filter(pk=pk).update(last_used_at=now)
+    if row.last_used_at is None or now - row.last_used_at >= LAST_USE_PRECISION:
+        AccessToken.objects.filter(pk=row.pk).update(last_used_at=now)
 
 
-def resolve(purpose: str, raw: str, model: type[models.Model]):
-    """The object a raw token opens, or None. Records the last use."""
+def resolve(purpose: str, raw: str, model: type[models.Model], queryset=None):
+    """The object a raw token opens, or None. Records the last use. `queryset` (of `model`)
+    fetches it with what the caller needs in the same query (annotations, related rows)."""
     row = lookup(purpose, raw)
     if row is None or ContentType.objects.get_for_id(row.content_type_id).model_class() is not (
         model
     ):
         return None
     touch(row)
-    return model._default_manager.filter(pk=row.object_id).first()
-
-
-def resolve_through(purpose: str, raw: str, queryset: models.QuerySet):
-    """Like `resolve`, in one query: the object comes through `queryset` (with what the caller
-    needs: annotations, related rows) together with its usable link. For hot paths such as
-    the ICS feeds, polled by every calendar client."""
-    if not isinstance(raw, str) or not _TOKEN_SHAPE.match(raw):
-        return None
-    links = AccessToken.objects.usable().filter(
-        purpose=purpose,
-        token_hash=_digest(raw),
-        content_type=ContentType.objects.get_for_model(queryset.model),
-    )
-    found = (
-        queryset.filter(pk=Subquery(links.values("object_id")[:1]))
-        .annotate(
-            link_pk=Subquery(links.values("pk")[:1]),
-            link_last_used_at=Subquery(links.values("last_used_at")[:1]),
-        )
-        .first()
-    )
-    if found is not None:
-        _touch(found.link_pk, found.link_last_used_at)
-    return found
+    if queryset is None:
+        queryset = model._default_manager.all()
+    return queryset.filter(pk=row.object_id).first()
 
 
 def revoke_all(purpose: str, target: models.Model) -> int:

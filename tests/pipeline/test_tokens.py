@@ -63,29 +63,3 @@ def test_last_use_is_recorded_without_a_write_at_every_request(django_assert_num
     tokens.resolve("booking", raw, Engagement)
     row.refresh_from_db()
     assert row.last_used_at > first_use
-
-
-def test_resolving_through_a_queryset_follows_the_same_rules_in_one_query(
-    django_assert_num_queries,
-):
-    """resolve_through opens the object with its annotations in one query, and refuses what
-    resolve refuses: another purpose, another model, a revoked or expired link, a bad shape."""
-    from django.db.models import Count
-
-    from pipeline.models import Organisation
-
-    engagement = EngagementFactory()
-    raw = tokens.issue("booking", engagement)
-    annotated = Engagement.objects.annotate(contact_count=Count("organisation__contacts"))
-    tokens.resolve_through("booking", raw, annotated)  # first use recorded
-    with django_assert_num_queries(1):
-        found = tokens.resolve_through("booking", raw, annotated)
-    assert found == engagement and found.contact_count == 0
-    assert tokens.resolve_through("roadmap", raw, annotated) is None
-    assert tokens.resolve_through("booking", raw, Organisation.objects.all()) is None
-    assert tokens.resolve_through("booking", raw[:-1] + "!", annotated) is None
-    tokens.expire_all("booking", engagement, timezone.now() - timedelta(minutes=1))
-    assert tokens.resolve_through("booking", raw, annotated) is None
-    other = tokens.issue("booking", engagement)
-    tokens.revoke_all("booking", engagement)
-    assert tokens.resolve_through("booking", other, annotated) is None
