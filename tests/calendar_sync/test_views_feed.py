@@ -82,6 +82,19 @@ def test_feed_body_is_kept_in_the_cache_only_when_configured(
     assert client.get(feed_path).content == first.content
 
 
+def test_an_unchanged_feed_costs_three_small_queries_and_no_write(
+    client, feed_path, meeting, django_assert_num_queries
+):
+    """A 304 reads the link, the calendar and the validators (count and latest change of the
+    meetings in the window, one aggregate); it builds no body and writes nothing. (One joined
+    query was measured slower than these three.)"""
+    first = client.get(feed_path)
+    with django_assert_num_queries(3):
+        again = client.get(feed_path, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 304
+    assert again["ETag"] == first["ETag"]
+
+
 def test_regenerating_the_link_kills_the_old_feed_url(client, feed_path, calendar, consultant):
     """After "regenerate", the old URL answers 404 and the new one works."""
     assert client.get(feed_path).status_code == 200
