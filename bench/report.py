@@ -222,8 +222,10 @@ def render(*, measures, rows, big, header, target_list) -> str:
         "again just before each endpoint (the three ICS rows share one run); the ratio compares "
         "neighbouring runs, so a machine busy with something else weighs on both. The rows "
         "that targets check (campaign page, ICS feed) are measured in five rounds, the "
-        "medians kept. SQL queries: one request, counted in-process with Django's test client "
-        "after a warm-up. Size: bytes per response, headers included.",
+        "medians kept; the ICS rows, whose target compares latencies, use one connection "
+        "(no request waits behind another; their bare view run too). SQL queries: one "
+        "request, counted in-process with Django's test client after a warm-up. Size: bytes "
+        "per response, headers included.",
         "",
         *load_table(measures),
         "",

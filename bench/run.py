@@ -331,7 +331,8 @@ def measure_endpoint(port, endpoint, args, cookies, counted) -> list[Measure]:
         return questionnaire_flow(port, endpoint, args)
     queries, in_process_ms, cold_ms = counted
     measure = run_wrk(
-        port, endpoint, duration=args.duration, connections=args.connections,
+        port, endpoint, duration=args.duration,
+        connections=endpoint.connections or args.connections,
         cookie=cookies.get(endpoint.login_as, ""),
     )  # fmt: skip
     measure.queries = queries
@@ -363,7 +364,10 @@ def load_run(env, args, endpoints) -> list[Measure]:
             for _round in range(max(e.rounds for e in group)):
                 wait_idle(port, baseline)
                 reference = run_wrk(
-                    port, baseline, duration=args.baseline_duration, connections=args.connections
+                    port,
+                    baseline,
+                    duration=args.baseline_duration,
+                    connections=group[0].connections or args.connections,
                 )
                 bare.append(reference)
                 for endpoint in group:
