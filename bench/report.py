@@ -67,7 +67,7 @@ def load_table(measures: list[Measure]) -> list[str]:
             notes.append(f"**{m.errors} errors**")
         lines.append(
             f"| {m.name} | {fmt(m.rps, 0)} | {fmt(m.p50_ms)} | {fmt(m.p95_ms)} | {ratio} | "
-            f"{'—' if m.queries is None else m.queries} | {m.requests} | "
+            f"{'—' if m.queries is None else m.queries} | {n(m.requests)} | "
             f"{_size(m.bytes_per_response)} | {'; '.join(notes)} |"
         )
     return lines

@@ -32,6 +32,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -355,10 +356,13 @@ def load_run(env, args, endpoints) -> list[Measure]:
     try:
         # Warm-up: imports, template loaders, page and PDF caches in every worker.
         run_wrk(port, baseline, duration=1, connections=args.connections)
-        for endpoint in others:
-            if endpoint.method != "FLOW":
-                for _ in range(2 * args.workers):
-                    fetch(port, endpoint, cookies.get(endpoint.login_as, ""))
+        # Concurrent requests, so that every worker renders (and caches) each page once.
+        with ThreadPoolExecutor(max_workers=2 * args.workers) as pool:
+            for endpoint in others:
+                if endpoint.method != "FLOW":
+                    cookie = cookies.get(endpoint.login_as, "")
+                    list(pool.map(lambda _i, e=endpoint, c=cookie: fetch(port, e, c),
+                                  range(4 * args.workers)))  # fmt: skip
         for group in _groups(others):
             runs: dict[str, list[Measure]] = {}
             for _round in range(max(e.rounds for e in group)):
