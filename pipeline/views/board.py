@@ -202,21 +202,25 @@ class BoardView(PipelineAccessMixin, WagtailAdminTemplateMixin, TemplateView):
 
         limit = settings.PIPELINE_BOARD_COLUMN_LIMIT
         parts = CardParts(request)
+        # The first `limit` cards of each column: ranked on the engagement table alone (the
+        # window function sorts every engagement of the pipeline; with the organisation and
+        # the owner joined in, that cost three times more at 100,000), then fetched by id.
+        ranks: dict[int, int] = {}
         for stages, ordering in (
             (OPEN_STAGES, [F("next_action_due").asc(nulls_last=True), "stage_changed_at", "pk"]),
             (CLOSED_STAGES, [F("stage_changed_at").desc(), "-pk"]),
         ):
-            cards = (
+            ranks.update(
                 queryset.filter(stage__in=stages)
-                .select_related("organisation", "owner")
                 .annotate(rank=Window(RowNumber(), partition_by=[F("stage")], order_by=ordering))
                 .filter(rank__lte=limit)
-                .order_by("stage", "rank")
+                .values_list("pk", "rank")
             )
-            for engagement in cards:
-                columns[engagement.stage].cards.append(
-                    card_context(engagement, today, request, parts)
-                )
+        cards = Engagement.objects.filter(pk__in=list(ranks)).select_related(
+            "organisation", "owner"
+        )
+        for engagement in sorted(cards, key=lambda e: ranks[e.pk]):
+            columns[engagement.stage].cards.append(card_context(engagement, today, request, parts))
 
         query = request.GET.copy()
         query.pop("p", None)
