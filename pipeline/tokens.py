@@ -61,14 +61,23 @@ def touch(row: AccessToken) -> None:
         AccessToken.objects.filter(pk=row.pk).update(last_used_at=now)
 
 
-def resolve(purpose: str, raw: str, model: type[models.Model]):
-    """The object a raw token opens, or None. Records the last use."""
+def link(purpose: str, raw: str, model: type[models.Model]) -> AccessToken | None:
+    """The usable link a raw token is, when it opens a `model` object (its id is
+    `object_id`); records the last use. For callers that need the id, not the object."""
     row = lookup(purpose, raw)
     if row is None or ContentType.objects.get_for_id(row.content_type_id).model_class() is not (
         model
     ):
         return None
     touch(row)
+    return row
+
+
+def resolve(purpose: str, raw: str, model: type[models.Model]):
+    """The object a raw token opens, or None. Records the last use."""
+    row = link(purpose, raw, model)
+    if row is None:
+        return None
     return model._default_manager.filter(pk=row.object_id).first()
 
 
