@@ -96,7 +96,7 @@ def feed_path() -> tuple[str | None, int]:
     calendar = ConsultantCalendar.objects.filter(consultant__username=FEED_CONSULTANT).first()
     if calendar is None:
         return None, 0
-    events = _feed_meetings(calendar, *feed_window()).count()
+    events = _feed_meetings(calendar.pk, *feed_window()).count()
     return links.feed_path(links.new_feed_token(calendar)), events
 
 

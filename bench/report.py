@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import statistics
+from dataclasses import dataclass, field
 
 from bench.scaling import ADMIN_PAGES, AtScale, ScalingRow
 
@@ -22,6 +23,7 @@ class Measure:
     note: str = ""
     rounds: int = 1
     ratio: float | None = None  # req/s over the bare view's just before (median of rounds)
+    p50_by_round: list[float | None] = field(default_factory=list)
 
 
 @dataclass
@@ -65,7 +67,7 @@ def load_table(measures: list[Measure]) -> list[str]:
             notes.append(f"**{m.errors} errors**")
         lines.append(
             f"| {m.name} | {fmt(m.rps, 0)} | {fmt(m.p50_ms)} | {fmt(m.p95_ms)} | {ratio} | "
-            f"{'—' if m.queries is None else m.queries} | {m.requests} | "
+            f"{'—' if m.queries is None else m.queries} | {n(m.requests)} | "
             f"{_size(m.bytes_per_response)} | {'; '.join(notes)} |"
         )
     return lines
@@ -156,15 +158,23 @@ def targets(measures: list[Measure], rows: list[ScalingRow], big: AtScale | None
     for variant in ("If-None-Match", "If-Modified-Since"):
         cached = by_name.get(f"ICS feed (304, {variant})")
         label = f"ICS 304 ({variant}) ≤ 10% of a full response (p50 latency)"
-        if full and cached and full.p50_ms and cached.p50_ms:
-            ratio = cached.p50_ms / full.p50_ms
+        # Full and 304 measured back to back in each round: the ratio of each round, then the
+        # median (what a busy machine does to one round weighs on both of its measures).
+        pairs = (
+            [c / f for f, c in zip(full.p50_by_round, cached.p50_by_round, strict=False) if f and c]
+            if full and cached
+            else []
+        )
+        if pairs:
+            ratio = statistics.median(pairs)
             out.append(
                 Target(
                     label,
                     ratio <= 0.1,
-                    f"{ratio:.1%} ({fmt(cached.p50_ms)} ms vs {fmt(full.p50_ms)} ms; "
-                    f"{_size(cached.bytes_per_response)} vs {_size(full.bytes_per_response)} "
-                    "per response with headers)",
+                    f"{ratio:.1%}, median of {len(pairs)} rounds "
+                    f"({', '.join(f'{r:.1%}' for r in pairs)}); medians {fmt(cached.p50_ms)} ms "
+                    f"vs {fmt(full.p50_ms)} ms; {_size(cached.bytes_per_response)} vs "
+                    f"{_size(full.bytes_per_response)} per response with headers",
                 )
             )
         else:
@@ -211,9 +221,11 @@ def render(*, measures, rows, big, header, target_list) -> str:
         "The bare view (`bench/baseline.py`, through the whole middleware stack) is measured "
         "again just before each endpoint (the three ICS rows share one run); the ratio compares "
         "neighbouring runs, so a machine busy with something else weighs on both. The rows "
-        "that targets check (campaign page, ICS feed) are measured in five and three rounds, the "
-        "medians kept. SQL queries: one request, counted in-process with Django's test client "
-        "after a warm-up. Size: bytes per response, headers included.",
+        "that targets check (campaign page, ICS feed) are measured in five rounds, the "
+        "medians kept; the ICS rows, whose target compares latencies, use one connection "
+        "(no request waits behind another; their bare view run too). SQL queries: one "
+        "request, counted in-process with Django's test client after a warm-up. Size: bytes "
+        "per response, headers included.",
         "",
         *load_table(measures),
         "",

@@ -61,18 +61,24 @@ def touch(row: AccessToken) -> None:
         AccessToken.objects.filter(pk=row.pk).update(last_used_at=now)
 
 
-def resolve(purpose: str, raw: str, model: type[models.Model], queryset=None):
-    """The object a raw token opens, or None. Records the last use. `queryset` (of `model`)
-    fetches it with what the caller needs in the same query (annotations, related rows)."""
+def link(purpose: str, raw: str, model: type[models.Model]) -> AccessToken | None:
+    """The usable link a raw token is, when it opens a `model` object (its id is
+    `object_id`); records the last use. For callers that need the id, not the object."""
     row = lookup(purpose, raw)
     if row is None or ContentType.objects.get_for_id(row.content_type_id).model_class() is not (
         model
     ):
         return None
     touch(row)
-    if queryset is None:
-        queryset = model._default_manager.all()
-    return queryset.filter(pk=row.object_id).first()
+    return row
+
+
+def resolve(purpose: str, raw: str, model: type[models.Model]):
+    """The object a raw token opens, or None. Records the last use."""
+    row = link(purpose, raw, model)
+    if row is None:
+        return None
+    return model._default_manager.filter(pk=row.object_id).first()
 
 
 def revoke_all(purpose: str, target: models.Model) -> int:

@@ -222,3 +222,48 @@ def test_shared_card_parts_are_rendered_once_per_board_not_once_per_card(client,
     page = response.content.decode()
     assert page.count('class="pl-move__select"') == 15
     assert page.count('<option value="lost:budget">') == 15
+
+
+def test_the_card_form_works_with_csrf_checks_on(consultant):
+    """The CSRF field, rendered once for the whole board, lets a card's form move it."""
+    import re
+
+    from django.test import Client
+
+    engagement = EngagementFactory(owner=consultant, stage=Stage.NEW)
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(consultant)
+    page = browser.get(BOARD).content.decode()
+    card = page[page.index(f'id="engagement-card-{engagement.pk}"') :]
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', card)[1]
+    assert f'href="/admin/pipeline/engagements/inspect/{engagement.pk}/"' in card
+    response = browser.post(
+        MOVE,
+        {"csrfmiddlewaretoken": token, "engagement": engagement.pk, "target": "qualified"},
+    )
+    assert response.status_code == 302
+    engagement.refresh_from_db()
+    assert engagement.stage == Stage.QUALIFIED
+
+
+def test_columns_keep_their_order_and_limit(client, consultant, settings):
+    """Open columns: the nearest next action first, undated ones last; closed columns: the
+    latest moved first; each cut at PIPELINE_BOARD_COLUMN_LIMIT."""
+    settings.PIPELINE_BOARD_COLUMN_LIMIT = 3
+    today = timezone.localdate()
+    undated = EngagementFactory(stage=Stage.QUALIFIED, next_action_due=None)
+    later = EngagementFactory(stage=Stage.QUALIFIED, next_action_due=today + datetime.timedelta(9))
+    sooner = EngagementFactory(stage=Stage.QUALIFIED, next_action_due=today)
+    EngagementFactory(stage=Stage.QUALIFIED, next_action_due=None)  # beyond the limit
+    now = timezone.now()
+    old = EngagementFactory(stage=Stage.COMPLETED, stage_changed_at=now - datetime.timedelta(9))
+    new = EngagementFactory(stage=Stage.COMPLETED, stage_changed_at=now)
+    client.force_login(consultant)
+    page = client.get(BOARD).content.decode()
+
+    def order(*engagements):
+        return sorted(engagements, key=lambda e: page.index(f'id="engagement-card-{e.pk}"'))
+
+    assert order(undated, later, sooner) == [sooner, later, undated]
+    assert page.count('data-stage="qualified" data-targets') == 3
+    assert order(old, new) == [new, old]
