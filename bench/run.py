@@ -479,6 +479,17 @@ def kept_reading(report: Path) -> str:
     return text[index:] if index >= 0 else ""
 
 
+def calendar_costs(env: dict[str, str]) -> str:
+    """Free slots against 20 / 2,000 busy events and a feed of 500 / 5,000 meetings."""
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "calendar_scaling.py")],
+        env=env, cwd=ROOT, capture_output=True, text=True, timeout=600, check=False,
+    )  # fmt: skip
+    if result.returncode:
+        return "Not measured: " + (result.stderr.strip().splitlines() or ["?"])[-1]
+    return result.stdout.strip()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--duration", type=int, default=3, help="seconds of load per endpoint")
@@ -535,6 +546,8 @@ def main() -> int:
         if measure.name == "ICS feed (full)":
             measure.note = "; ".join(filter(None, [measure.note, ics_note]))
     target_list = targets(measures, rows, big)
+    calendar_table = calendar_costs(env)
+    log("calendar costs measured")
     from django.db import connection
 
     header = {
@@ -550,6 +563,12 @@ def main() -> int:
     }
     connection.close()
     report = render(measures=measures, rows=rows, big=big, header=header, target_list=target_list)
+    report += (
+        "\n\n## Calendar costs as data grows (issue 6)\n\n"
+        "In-process, median of several calls (bench/calendar_scaling.py).\n\n"
+        + calendar_table
+        + "\n"
+    )
     print(report)
     if not args.no_write:
         path = REPORT_POSTGRESQL if database_url.startswith("postgres") else REPORT
