@@ -486,10 +486,9 @@ def kept_reading(report: Path) -> str:
 
 def calendar_costs(env: dict[str, str]) -> str:
     """Free slots against 20 / 2,000 busy events and a feed of 500 / 5,000 meetings."""
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "calendar_scaling.py")],
-        env=env, cwd=ROOT, capture_output=True, text=True, timeout=600, check=False,
-    )  # fmt: skip
+    from bench.scaling import run_bench_script
+
+    result = run_bench_script(env, "calendar_scaling.py")
     if result.returncode:
         return "Not measured: " + (result.stderr.strip().splitlines() or ["?"])[-1]
     return result.stdout.strip()

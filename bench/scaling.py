@@ -101,17 +101,17 @@ def measure_at_scale(size: int, username: str, env: dict[str, str]) -> AtScale:
     return result
 
 
+def run_bench_script(env: dict[str, str], script: str, *args: str):
+    """A bench/ script in a fresh process (its own memory, its own Django setup)."""
+    return subprocess.run(
+        [sys.executable, str(ROOT / "bench" / script), *args],
+        cwd=ROOT, env=env, capture_output=True, text=True, check=False, timeout=600,
+    )  # fmt: skip
+
+
 def csv_export_memory(env: dict[str, str], username: str) -> dict:
     """Stream the list's CSV export in a fresh process: rows, seconds, RSS growth."""
-    completed = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "csv_memory.py"), username],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=600,
-    )
+    completed = run_bench_script(env, "csv_memory.py", username)
     line = next(
         (x for x in completed.stdout.splitlines() if x.startswith("CSV_JSON ")),
         None,
