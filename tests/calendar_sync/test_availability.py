@@ -58,6 +58,31 @@ def test_buffers_keep_room_around_meetings_and_busy_times(calendar, engagement, 
     assert starts(calendar, day) == [16]  # 14:00 ends at 15:00 + 15 min buffer overlaps 15:00
 
 
+def test_busy_edges_are_exact_to_the_second(calendar):
+    """Busy times are compared in whole seconds, never shortened: one ending exactly when a
+    slot starts leaves it free, one ending half a second later takes it."""
+    day = days_ahead(3)
+    calendar.buffer_before_minutes = calendar.buffer_after_minutes = 0
+    calendar.save()
+    BusyTime.objects.create(
+        calendar=calendar, source=BusySource.ICS, start=local(day, 9), end=local(day, 10)
+    )
+    assert starts(calendar, day) == [10, 11, 14, 15, 16]
+    BusyTime.objects.create(
+        calendar=calendar,
+        source=BusySource.ICS,
+        start=local(day, 14) - timedelta(minutes=5),
+        end=local(day, 15) + timedelta(microseconds=500_000),
+    )
+    BusyTime.objects.create(
+        calendar=calendar,
+        source=BusySource.ICS,
+        start=local(day, 17) - timedelta(microseconds=500_000),
+        end=local(day, 17) + timedelta(minutes=30),
+    )
+    assert starts(calendar, day) == [10, 11]
+
+
 def test_cancelled_meetings_free_their_slot(calendar, engagement, consultant):
     """Only live meetings block time."""
     day = days_ahead(3)
