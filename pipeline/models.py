@@ -218,7 +218,12 @@ class Engagement(TimeStampedModel):
         verbose_name_plural = _("accompagnements")
         ordering = ["-created_at"]
         permissions = [("view_all_engagements", _("Voir tous les accompagnements"))]
-        indexes = [models.Index(fields=["stage", "owner"])]
+        indexes = [
+            models.Index(fields=["stage", "owner"]),
+            # The list's default order (newest first, id to break ties), read from the index:
+            # its first page at 100,000 organisations costs no sort of the whole table.
+            models.Index(fields=["created_at", "id"], name="engagement_created_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.organisation} — {self.get_stage_display()}"

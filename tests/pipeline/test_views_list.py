@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from pipeline.factories import ConsultantFactory, ContactFactory, EngagementFactory
+from pipeline.models import Engagement
 from pipeline.stages import Stage
 
 pytestmark = pytest.mark.django_db
@@ -184,3 +185,23 @@ def test_organisation_contact_task_and_message_searches_find_by_their_fields(cli
         content = client.get(url, {"q": query}).content.decode()
         assert expected in content, url
         assert "Association Vélo" not in content, url
+
+
+def test_default_order_is_read_from_an_index_not_sorted(engagements):
+    """The list's default order (newest first, then id) walks an index: its first page
+    never sorts the whole table, however many organisations there are."""
+    first_page = Engagement.objects.order_by("-created_at", "-pk")[:50]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            # A few rows would be sorted in memory; forbid that to see what the index allows.
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("SET LOCAL enable_sort = off")
+            plan = first_page.explain()
+            cursor.execute("RESET enable_seqscan")
+            cursor.execute("RESET enable_sort")
+        assert "engagement_created_idx" in plan
+        assert "Sort" not in plan.replace("Sort Key", "")
+    else:
+        plan = first_page.explain()
+        assert "engagement_created_idx" in plan
+        assert "TEMP B-TREE" not in plan.upper()
