@@ -5,14 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Prefetch
+from django.utils.translation import get_language, pgettext_lazy
 
 from audits import scoring
 from audits.logos import Badge, badge_for
 from audits.models import Alternative, AlternativeTarget, Phase, Tool, Usage
 from audits.models.catalogue import UsageQuestionnaireTool
 
-OTHER_LABEL = "Autre"
-NONE_LABEL = "Aucun"
+OTHER_LABEL = pgettext_lazy("outil", "Autre")
+NONE_LABEL = pgettext_lazy("outil", "Aucun")
 
 
 @dataclass(frozen=True)
@@ -60,8 +61,11 @@ def questionnaire_grid() -> list[GridRow]:
         options = [
             GridOption(tool.slug, label, badge_for(tool.slug, tool.name)) for tool, label in tools
         ]
-        options += [GridOption(scoring.OTHER, OTHER_LABEL), GridOption(scoring.NONE, NONE_LABEL)]
-        rows.append(GridRow(usage.slug, usage.label, tuple(options)))
+        options += [
+            GridOption(scoring.OTHER, str(OTHER_LABEL)),
+            GridOption(scoring.NONE, str(NONE_LABEL)),
+        ]
+        rows.append(GridRow(usage.slug, usage.display_label, tuple(options)))
     return rows
 
 
@@ -70,7 +74,7 @@ def scoring_catalogue(tool_slugs: set[str] | None = None) -> scoring.Catalogue:
     usages = {
         usage.slug: scoring.UsageInfo(
             slug=usage.slug,
-            label=usage.label,
+            label=usage.display_label,
             phase=usage.default_phase.number,
             difficulty=usage.difficulty,
             weight=scoring.WEIGHTS.get(usage.data_to_migrate, 2),
@@ -101,8 +105,14 @@ def scoring_catalogue(tool_slugs: set[str] | None = None) -> scoring.Catalogue:
         )
         for tool in tools_qs
     }
+    # In English, the phases' English titles; their timings are French text, left out.
+    english = (get_language() or "").startswith("en")
     phases = {
-        phase.number: scoring.PhaseInfo(phase.number, phase.title, phase.timing)
+        phase.number: scoring.PhaseInfo(
+            phase.number,
+            phase.title_en if english and phase.title_en else phase.title,
+            "" if english else phase.timing,
+        )
         for phase in Phase.objects.all()
     }
     return scoring.Catalogue(tools=tools, usages=usages, alternatives=alternatives, phases=phases)

@@ -1,7 +1,9 @@
-"""The demo questionnaire: the 13 questions of audits/data/questionnaire.yaml in five screens.
+"""The demo questionnaire: the 13 questions of audits/data/questionnaire.yaml in five screens,
+in French and, translated from audits/data/questionnaire_en.yaml, in English.
 
 Idempotent: the page is found by slug; a page left by an older demo (without the tools grid)
-gets the full questionnaire as a new published revision.
+gets the full questionnaire as a new published revision. The English page is a Wagtail
+translation of the French one: same questions, same stored values, same scoring.
 """
 
 from __future__ import annotations
@@ -11,11 +13,13 @@ from typing import Any
 
 import yaml
 from django.db import transaction
+from wagtail.models import Locale
 
 from audits.models import AuditFormField, AuditPage
 from cms.models import HomePage
 
 QUESTIONNAIRE_FILE = Path(__file__).resolve().parent / "data" / "questionnaire.yaml"
+ENGLISH_FILE = QUESTIONNAIRE_FILE.with_name("questionnaire_en.yaml")
 
 INTRO = (
     "<p>Quelques questions simples sur vos outils, vos besoins et vos contraintes. Pas de "
@@ -96,9 +100,11 @@ def _questions(spec: dict) -> dict[str, dict]:
     return questions
 
 
-def _choices(question: dict) -> str:
+def _choices(question: dict, labels: dict | None = None) -> str:
+    labels = {str(value): label for value, label in (labels or {}).items()}
     return "\n".join(
-        f"{choice['value']} | {choice['label_fr']}" for choice in question.get("choices") or []
+        f"{choice['value']} | {labels.get(str(choice['value']), choice['label_fr'])}"
+        for choice in question.get("choices") or []
     )
 
 
@@ -110,24 +116,44 @@ def _condition(question: dict) -> tuple[str, str]:
     return "", ""
 
 
-def build_fields(spec: dict | None = None) -> list[dict[str, Any]]:
+def english_text() -> dict:
+    return yaml.safe_load(ENGLISH_FILE.read_text(encoding="utf-8"))
+
+
+def build_fields(
+    spec: dict | None = None, *, translation: dict | None = None
+) -> list[dict[str, Any]]:
+    """The page's fields; with `translation` (questionnaire_en.yaml), what visitors read is
+    taken from it and everything stored (keys, values, conditions) stays the same."""
     spec = spec or yaml.safe_load(QUESTIONNAIRE_FILE.read_text(encoding="utf-8"))
     questions = _questions(spec)
     fields: list[dict[str, Any]] = []
-    for title, intro, keys in STEPS:
+    for index, (title, intro, keys) in enumerate(STEPS):
+        if translation is not None:
+            title, intro = (
+                translation["steps"][index]["title"],
+                translation["steps"][index]["intro"],
+            )
         fields.append({"label": title, "field_type": "step", "help_text": intro, "required": False})
         for key in keys:
             question = questions[key]
             field_type = "multiline" if key in MULTILINE else FIELD_TYPES[question["field_type"]]
             show_if_field, show_if_values = _condition(question)
+            label = question["label_fr"]
+            help_text = HELP_TEXTS.get(key) or question.get("help_fr") or ""
+            choice_labels = None
+            if translation is not None:
+                english = translation["questions"][key]
+                label, help_text = english["label"], english.get("help", "")
+                choice_labels = english.get("choices")
             fields.append(
                 {
-                    "label": question["label_fr"],
+                    "label": label,
                     "field_type": field_type,
                     "maps_to": "" if field_type == "info" else key,
-                    "choices": _choices(question),
+                    "choices": _choices(question, choice_labels),
                     "required": bool(question.get("required")) and field_type != "info",
-                    "help_text": HELP_TEXTS.get(key) or question.get("help_fr") or "",
+                    "help_text": help_text,
                     "max_choices": question.get("max_choices"),
                     "show_if_field": show_if_field,
                     "show_if_values": show_if_values,
@@ -136,9 +162,9 @@ def build_fields(spec: dict | None = None) -> list[dict[str, Any]]:
     return fields
 
 
-def _set_fields(page: AuditPage) -> None:
+def _set_fields(page: AuditPage, translation: dict | None = None) -> None:
     page.form_fields.clear()
-    for order, spec in enumerate(build_fields()):
+    for order, spec in enumerate(build_fields(translation=translation)):
         page.form_fields.add(AuditFormField(sort_order=order, **spec))
 
 
@@ -162,3 +188,25 @@ def load(home: HomePage) -> AuditPage:
     home.add_child(instance=page)
     page.save_revision().publish()
     return page
+
+
+@transaction.atomic
+def load_english(page: AuditPage) -> AuditPage | None:
+    """The English translation of the questionnaire, under the English home page (which
+    cms.demo creates); None when the site has no English home."""
+    english = Locale.objects.filter(language_code="en").first()
+    home = page.get_parent()
+    if english is None or home.get_translation_or_none(english) is None:
+        return None
+    translated = page.get_translation_or_none(english)
+    if translated is not None:
+        return translated.specific
+    text = english_text()
+    translated = page.copy_for_translation(english).specific
+    translated.title = text["title"]
+    translated.intro = text["intro"]
+    translated.thank_you_text = text["thank_you"]
+    _set_fields(translated, translation=text)
+    translated.save()
+    translated.save_revision().publish()
+    return translated

@@ -7,7 +7,11 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
 
+from django.conf import settings
+from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
+from wagtail.admin.widgets.button import HeaderButton
 from wagtail.contrib.forms.views import SubmissionsListView
 
 from audits.models import AuditFieldType
@@ -79,6 +83,22 @@ class AuditSubmissionsListView(SubmissionsListView):
 
     def get_base_queryset(self):
         return super().get_base_queryset().select_related("page")
+
+    @cached_property
+    def header_buttons(self):
+        """Each translation of the questionnaire keeps its own answers: one button per
+        other language, so English answers are one click away from the French ones."""
+        names = settings.PASSERELLE_LANGUAGE_NAMES
+        return [
+            HeaderButton(
+                _("Réponses : %(language)s") % {"language": names.get(code, code)},
+                url=reverse("wagtailforms:list_submissions", args=[page_id]),
+                icon_name="globe",
+            )
+            for page_id, code in self.form_page.get_translations()
+            .order_by("locale__language_code")
+            .values_list("pk", "locale__language_code")
+        ]
 
     def _readable(self, submission) -> dict:
         if not hasattr(self, "_label_cache"):

@@ -19,6 +19,9 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from pipeline.identity import WEBMAIL_DOMAINS, email_domain
 
 # --- Catalogue snapshot ------------------------------------------------------------------------
@@ -59,10 +62,15 @@ EUROPE = frozenset(
     ]
 )
 COUNTRY_NAMES = {
-    "US": "États-Unis", "FR": "France", "DE": "Allemagne", "CH": "Suisse", "ES": "Espagne",
-    "NL": "Pays-Bas", "BE": "Belgique", "GB": "Royaume-Uni", "IL": "Israël",
-    "AE": "Émirats arabes unis", "AU": "Australie", "IN": "Inde", "CA": "Canada",
-    "LV": "Lettonie", "LU": "Luxembourg", "IT": "Italie", "SE": "Suède",
+    "US": gettext_lazy("États-Unis"), "FR": gettext_lazy("France"),
+    "DE": gettext_lazy("Allemagne"), "CH": gettext_lazy("Suisse"),
+    "ES": gettext_lazy("Espagne"), "NL": gettext_lazy("Pays-Bas"),
+    "BE": gettext_lazy("Belgique"), "GB": gettext_lazy("Royaume-Uni"),
+    "IL": gettext_lazy("Israël"), "AE": gettext_lazy("Émirats arabes unis"),
+    "AU": gettext_lazy("Australie"), "IN": gettext_lazy("Inde"),
+    "CA": gettext_lazy("Canada"), "LV": gettext_lazy("Lettonie"),
+    "LU": gettext_lazy("Luxembourg"), "IT": gettext_lazy("Italie"),
+    "SE": gettext_lazy("Suède"),
 }  # fmt: skip
 
 PUBLIC_TYPES = frozenset(
@@ -199,22 +207,22 @@ class Flags:
 
 def country_name(code: str) -> str:
     if not code:
-        return "pays non renseigné"
-    return " / ".join(COUNTRY_NAMES.get(part, part) for part in code.split("/"))
+        return _("pays non renseigné")
+    return " / ".join(str(COUNTRY_NAMES.get(part, part)) for part in code.split("/"))
 
 
 def tool_exposure(tool: ToolInfo) -> tuple[int, str]:
     """How exposed data in this tool is to a non-European jurisdiction (0–100), and why."""
     countries = set((tool.vendor_country or "").split("/")) - {""}
     if tool.cloud_act is True:
-        return 100, "éditeur soumis au droit américain (Cloud Act), où que soient les serveurs"
+        return 100, _("éditeur soumis au droit américain (Cloud Act), où que soient les serveurs")
     if tool.cloud_act is None:
-        return 60, "juridiction de l'éditeur incertaine : à vérifier ensemble"
+        return 60, _("juridiction de l'éditeur incertaine : à vérifier ensemble")
     if tool.open_source:
-        return 0, "logiciel libre, hébergeable en France"
+        return 0, _("logiciel libre, hébergeable en France")
     if countries and not countries <= EUROPE:
-        return 40, "éditeur hors de l'Union européenne (mais pas soumis au Cloud Act)"
-    return 0, "éditeur européen, non soumis au Cloud Act"
+        return 40, _("éditeur hors de l'Union européenne (mais pas soumis au Cloud Act)")
+    return 0, _("éditeur européen, non soumis au Cloud Act")
 
 
 def level_for(score: int) -> str:
@@ -227,12 +235,12 @@ def level_for(score: int) -> str:
 
 def overall_label(score: int) -> str:
     if score >= 75:
-        return "très élevée"
+        return _("très élevée")
     if score >= 50:
-        return "élevée"
+        return _("élevée")
     if score >= 25:
-        return "modérée"
-    return "faible"
+        return _("modérée")
+    return _("faible")
 
 
 def _as_set(value: Any) -> frozenset[str]:
@@ -255,13 +263,19 @@ def _score_usage(
         if tool is None:  # "autre", or a tool removed from the catalogue since
             findings.append(
                 ToolFinding(
-                    slug, "Autre outil", "", "", "à préciser", None, "outil à examiner ensemble"
+                    slug,
+                    _("Autre outil"),
+                    "",
+                    "",
+                    _("à préciser"),
+                    None,
+                    _("outil à examiner ensemble"),
                 )
             )
             continue
         exposure, reason = tool_exposure(tool)
         country = country_name(tool.vendor_country)
-        jurisdiction = "États-Unis (Cloud Act)" if tool.cloud_act else country
+        jurisdiction = _("États-Unis (Cloud Act)") if tool.cloud_act else country
         findings.append(
             ToolFinding(tool.slug, tool.name, tool.vendor, country, jurisdiction, exposure, reason)
         )
@@ -318,19 +332,23 @@ def _flags(answers: Mapping[str, Any], today: date) -> list[Flag]:
         flags.append(
             Flag(
                 Flags.HDS,
-                "Données de santé : hébergeur certifié HDS",
-                "Les données de santé doivent être hébergées par un hébergeur certifié HDS "
-                "(Hébergeur de Données de Santé) : nous en tiendrons compte dans chaque choix.",
+                _("Données de santé : hébergeur certifié HDS"),
+                _(
+                    "Les données de santé doivent être hébergées par un hébergeur certifié HDS "
+                    "(Hébergeur de Données de Santé) : nous en tiendrons compte dans chaque choix."
+                ),
             )
         )
     if public and sensitivity & SENSITIVE_DATA:
         flags.append(
             Flag(
                 Flags.SECNUMCLOUD,
-                "Données publiques sensibles : hébergement SecNumCloud",
-                "Pour une structure publique, les données sensibles relèvent de la doctrine "
-                "« cloud au centre » : un hébergement qualifié SecNumCloud (ANSSI) est à "
-                "privilégier.",
+                _("Données publiques sensibles : hébergement SecNumCloud"),
+                _(
+                    "Pour une structure publique, les données sensibles relèvent de la doctrine "
+                    "« cloud au centre » : un hébergement qualifié SecNumCloud (ANSSI) est à "
+                    "privilégier."
+                ),
             )
         )
 
@@ -340,10 +358,12 @@ def _flags(answers: Mapping[str, Any], today: date) -> list[Flag]:
         flags.append(
             Flag(
                 Flags.NO_OWN_DOMAIN,
-                "Pas de nom de domaine propre",
-                "Vos adresses dépendent d'une messagerie grand public. Un nom de domaine à "
-                "vous (ex. @mairie-exemple.fr) est un gain rapide : il rend vos adresses "
-                "portables d'un fournisseur à l'autre.",
+                _("Pas de nom de domaine propre"),
+                _(
+                    "Vos adresses dépendent d'une messagerie grand public. Un nom de domaine à "
+                    "vous (ex. @mairie-exemple.fr) est un gain rapide : il rend vos adresses "
+                    "portables d'un fournisseur à l'autre."
+                ),
             )
         )
 
@@ -353,45 +373,50 @@ def _flags(answers: Mapping[str, Any], today: date) -> list[Flag]:
             days = (deadline - today).days
             when = deadline.strftime("%d/%m/%Y")
             if days < 0:
-                text = (
-                    f"Votre contrat arrivait à échéance le {when} : vérifions s'il a été reconduit."
-                )
+                text = _(
+                    "Votre contrat arrivait à échéance le %(when)s : vérifions s'il a été "
+                    "reconduit."
+                ) % {"when": when}
             elif days <= DEADLINE_SOON_DAYS:
-                text = (
-                    f"Votre contrat se termine le {when}, dans {days} jours : la feuille de "
+                text = _(
+                    "Votre contrat se termine le %(when)s, dans %(days)s jours : la feuille de "
                     "route commencera par ce qui peut être prêt avant le renouvellement."
-                )
+                ) % {"when": when, "days": days}
             else:
-                text = (
-                    f"Votre contrat se termine le {when} : la feuille de route sera calée "
+                text = _(
+                    "Votre contrat se termine le %(when)s : la feuille de route sera calée "
                     "pour migrer avant le renouvellement."
-                )
+                ) % {"when": when}
         else:
-            text = (
+            text = _(
                 "Un abonnement ou un contrat se termine à une date précise : la feuille de route "
                 "sera calée pour migrer avant le renouvellement."
             )
-        flags.append(Flag(Flags.CONTRACT_DEADLINE, "Échéance de contrat", text))
+        flags.append(Flag(Flags.CONTRACT_DEADLINE, _("Échéance de contrat"), text))
 
     if org_type in LA_SUITE_TERRITORIALE_TYPES or org_type == "autre_etablissement_public":
         already = answers.get("uses_state_tools") == "oui"
         certain = org_type in LA_SUITE_TERRITORIALE_TYPES
         text = (
-            "En tant que collectivité, vous pouvez bénéficier de La Suite territoriale de "
-            "l'ANCT (nom de domaine, messagerie, visio, documents) : c'est souvent le meilleur "
-            "point de départ, et nous vous aidons à l'adopter."
+            _(
+                "En tant que collectivité, vous pouvez bénéficier de La Suite territoriale de "
+                "l'ANCT (nom de domaine, messagerie, visio, documents) : c'est souvent le "
+                "meilleur point de départ, et nous vous aidons à l'adopter."
+            )
             if certain
-            else "Selon votre statut, vous pourriez bénéficier de La Suite territoriale de "
-            "l'ANCT ou des services numériques de l'État : nous le vérifierons ensemble."
+            else _(
+                "Selon votre statut, vous pourriez bénéficier de La Suite territoriale de "
+                "l'ANCT ou des services numériques de l'État : nous le vérifierons ensemble."
+            )
         )
         if already:
-            text += " Vous utilisez déjà des outils de l'État : nous partirons de là."
+            text += " " + _("Vous utilisez déjà des outils de l'État : nous partirons de là.")
         flags.append(
             Flag(
                 Flags.LA_SUITE_TERRITORIALE,
-                "Éligible à La Suite territoriale"
+                _("Éligible à La Suite territoriale")
                 if certain
-                else "La Suite territoriale : à vérifier",
+                else _("La Suite territoriale : à vérifier"),
                 text,
                 severity="opportunity",
             )
@@ -418,14 +443,23 @@ def _first_steps(
     codes = {flag.code for flag in flags}
     candidates: list[tuple[tuple, FirstStep]] = []
     if Flags.NO_OWN_DOMAIN in codes:
-        via = " avec La Suite territoriale" if Flags.LA_SUITE_TERRITORIALE in codes else ""
+        reserve = (
+            _(
+                "Réserver un nom de domaine avec La Suite territoriale et créer des adresses à "
+                "votre nom : rien à migrer, et c'est la base de tout le reste."
+            )
+            if Flags.LA_SUITE_TERRITORIALE in codes
+            else _(
+                "Réserver un nom de domaine et créer des adresses à votre nom : rien à migrer, "
+                "et c'est la base de tout le reste."
+            )
+        )
         candidates.append(
             (
                 (1, 0, 0),
                 FirstStep(
-                    "Prendre un nom de domaine et des adresses professionnelles",
-                    f"Réserver un nom de domaine{via} et créer des adresses à votre nom : "
-                    "rien à migrer, et c'est la base de tout le reste.",
+                    _("Prendre un nom de domaine et des adresses professionnelles"),
+                    reserve,
                     1,
                     phase_title(1),
                     True,
@@ -437,18 +471,24 @@ def _first_steps(
         if finding.level in (Level.SOVEREIGN, Level.UNKNOWN):
             continue
         exposed = [t.name for t in finding.tools if t.exposure]
-        tools = " et ".join(exposed[:2]) or finding.label
+        and_word, or_word = _("et"), _("ou")
+        tools = f" {and_word} ".join(exposed[:2]) or finding.label
         if finding.alternatives:
-            options = " ou ".join(finding.alternatives[:2])
-            title = f"{finding.label} : passer de {tools} à {options}"
+            options = f" {or_word} ".join(finding.alternatives[:2])
+            title = _("%(usage)s : passer de %(tools)s à %(options)s") % {
+                "usage": finding.label, "tools": tools, "options": options,
+            }  # fmt: skip
         else:
-            title = f"{finding.label} : trouver une alternative à {tools}"
+            title = _("%(usage)s : trouver une alternative à %(tools)s") % {
+                "usage": finding.label, "tools": tools,
+            }  # fmt: skip
         text = (
-            "Un gain rapide : peu ou pas de données à migrer."
+            _("Un gain rapide : peu ou pas de données à migrer.")
             if finding.phase <= 1
-            else f"À prévoir en phase {finding.phase} ({finding.phase_timing.lower()})."
+            else _("À prévoir en phase %(phase)s (%(timing)s).")
+            % {"phase": finding.phase, "timing": finding.phase_timing.lower()}
             if finding.phase_timing
-            else f"À prévoir en phase {finding.phase}."
+            else _("À prévoir en phase %(phase)s.") % {"phase": finding.phase}
         )
         candidates.append(
             (
@@ -464,9 +504,11 @@ def _first_steps(
     if Flags.LA_SUITE_TERRITORIALE in codes:
         framing.append(
             FirstStep(
-                "Vérifier votre éligibilité à La Suite territoriale",
-                "L'ANCT propose aux collectivités un socle d'outils souverains : nous regardons "
-                "ensemble ce qui vous est ouvert.",
+                _("Vérifier votre éligibilité à La Suite territoriale"),
+                _(
+                    "L'ANCT propose aux collectivités un socle d'outils souverains : nous "
+                    "regardons ensemble ce qui vous est ouvert."
+                ),
                 0,
                 phase_title(0),
                 False,
@@ -475,9 +517,11 @@ def _first_steps(
     if Flags.CONTRACT_DEADLINE in codes:
         framing.append(
             FirstStep(
-                "Caler le calendrier sur la fin de votre contrat",
-                "Lister les abonnements et leurs dates de renouvellement, pour ne pas repayer "
-                "un an de trop.",
+                _("Caler le calendrier sur la fin de votre contrat"),
+                _(
+                    "Lister les abonnements et leurs dates de renouvellement, pour ne pas repayer "
+                    "un an de trop."
+                ),
                 0,
                 phase_title(0),
                 False,
@@ -485,9 +529,12 @@ def _first_steps(
         )
     framing.append(
         FirstStep(
-            "Constituer un petit groupe pilote",
-            "Quelques volontaires (5 à 10 % des personnes) qui testent en premier et "
-            "entraînent les autres.",
+            _("Constituer un petit groupe pilote"),
+            _(
+                "Quelques volontaires (5 à 10 %% des personnes) qui testent en premier et "
+                "entraînent les autres."
+            )
+            % {},  # "%%" is a literal "%" once formatted (the msgid is python-format)
             0,
             phase_title(0),
             False,

@@ -200,6 +200,8 @@ def record_submission(
     submission.save(update_fields=["engagement", "score", "score_details"])
 
     raw = issue_results_link(submission)
+    # The respondent reads the e-mail, and the pages it links to, in the questionnaire's language.
+    language = page.locale.language_code
     outbox.queue_email(
         kind=NotificationKind.AUDIT_CONFIRMATION,
         to=[intake.contact.email],
@@ -210,10 +212,11 @@ def record_submission(
             "engagement": intake.engagement,
             "summary": details,
             "results_url": page_url(page, "results", raw),
-            "booking_url": booking_url(intake.engagement),
+            "booking_url": booking_url(intake.engagement, language=language),
         },
         idempotency_key=f"audit-confirmation:{submission.pk}",
         engagement=intake.engagement,
+        language=language,
     )
     if page.to_address:
         outbox.queue_email(

@@ -18,6 +18,7 @@ from django.db import IntegrityError
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from audience import services as audience_counters
@@ -445,7 +446,9 @@ def results_view(page: AuditPage, request, raw: str):
             "submission": submission,
             "summary": services.results_summary(submission),
             "organisation_name": submission.form_data.get("organisation_name", ""),
-            "booking_url": booking_url(engagement) if engagement else None,
+            "booking_url": (
+                booking_url(engagement, language=get_language()) if engagement else None
+            ),
             "submitted_at": submission.submit_time or timezone.now(),
         }
     )

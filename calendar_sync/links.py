@@ -27,17 +27,21 @@ def absolute(path: str) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
-def _reverse(name: str, raw: str) -> str:
-    # French is served without prefix; links in e-mails are French whatever the request.
-    with translation.override(settings.LANGUAGE_CODE):
+def _reverse(name: str, raw: str, language: str | None = None) -> str:
+    # French is served without prefix; links in e-mails are French unless the e-mail is written
+    # in another language (an English questionnaire's confirmation links to English pages).
+    if language not in dict(settings.LANGUAGES):
+        language = settings.LANGUAGE_CODE
+    with translation.override(language):
         return reverse(name, args=[raw])
 
 
-def booking_url(engagement: Engagement) -> str | None:
-    """Absolute URL of the self-booking page for this engagement (a fresh capability link)."""
+def booking_url(engagement: Engagement, *, language: str | None = None) -> str | None:
+    """Absolute URL of the self-booking page for this engagement (a fresh capability link),
+    in `language` (French by default)."""
     days = getattr(settings, "CALENDAR_BOOKING_LINK_DAYS", 60)
     raw = tokens.issue(BOOKING, engagement, expires_at=timezone.now() + timedelta(days=days))
-    return absolute(_reverse("calendar_sync:book", raw))
+    return absolute(_reverse("calendar_sync:book", raw, language))
 
 
 def meeting_token(meeting: Meeting) -> str:

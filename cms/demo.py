@@ -492,6 +492,19 @@ def _ensure_menus(locale, campaigns, index) -> None:
         )
 
 
+def _ensure_english_footer() -> None:
+    footer, created = NavigationMenu.objects.get_or_create(
+        placement=MenuPlacement.FOOTER, locale=_locale("en"), defaults={"title": "Information"}
+    )
+    if created:
+        NavigationMenuItem.objects.create(
+            menu=footer,
+            url="https://github.com/suitenumerique",
+            label="The code of La Suite numérique",
+            sort_order=0,
+        )
+
+
 def _ensure_settings(site: Site, images) -> None:
     site_settings = SiteSettings.for_site(site)
     if not site_settings.contact_email:
@@ -542,4 +555,5 @@ def load() -> HomePage:
     _ensure_menus(french, campaigns, index)
     _ensure_settings(site, images)
     _ensure_english_home(home, images)
+    _ensure_english_footer()
     return home

@@ -53,3 +53,23 @@ def test_demo_covers_every_pipeline_stage():
     call_command("load_demo", stdout=StringIO())
     present = set(Engagement.objects.values_list("stage", flat=True))
     assert present == set(Stage.values)
+
+
+def test_demo_has_the_questionnaire_in_french_and_english(client):
+    """The English home leads to the English translation of the questionnaire, with the same
+    questions (same correspondences, same stored values)."""
+    from audits.models import AuditPage
+
+    call_command("load_demo", stdout=StringIO())
+    french = AuditPage.objects.get(locale__language_code="fr")
+    english = AuditPage.objects.get(locale__language_code="en")
+    assert english.translation_key == french.translation_key
+    shape = lambda page: [  # noqa: E731
+        (f.field_type, f.maps_to, [c.split("|")[0].strip() for c in f.choices.splitlines()])
+        for f in page.form_fields.order_by("sort_order")
+    ]
+    assert shape(english) == shape(french)
+    assert [f.label for f in english.form_fields.all()] != [
+        f.label for f in french.form_fields.all()
+    ]
+    assert "/en/audit/?depuis=" in client.get("/en/").content.decode()

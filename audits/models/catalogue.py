@@ -11,6 +11,7 @@ import hashlib
 import json
 
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
@@ -154,6 +155,13 @@ class Usage(CatalogueEntry, index.Indexed, ClusterableModel):
         ordering = ["sort_order", "label"]
 
     def __str__(self) -> str:
+        return self.label
+
+    @property
+    def display_label(self) -> str:
+        """The label in the active language: English when asked for and filled in."""
+        if self.label_en and (get_language() or "").startswith("en"):
+            return self.label_en
         return self.label
 
     def current_values(self) -> dict:

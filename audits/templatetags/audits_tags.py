@@ -1,7 +1,7 @@
 """Presentation helpers for the diagnosis (results page and e-mails)."""
 
 from django import template
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from audits.logos import badge_for
 from audits.scoring import Level

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
@@ -33,6 +34,13 @@ class SiteSettings(BaseSiteSetting, ClusterableModel):
         blank=True,
         default="Un audit gratuit pour reprendre la main sur vos outils numériques.",
     )
+    tagline_en = models.CharField(
+        _("accroche (anglais)"),
+        max_length=200,
+        blank=True,
+        default="A free audit to take back control of your digital tools.",
+        help_text=_("Montrée sur les pages en anglais ; vide : l'accroche en français."),
+    )
     contact_email = models.EmailField(_("e-mail de contact"), blank=True)
     phone = models.CharField(_("téléphone"), max_length=30, blank=True)
     postal_address = models.TextField(_("adresse postale"), blank=True)
@@ -48,7 +56,11 @@ class SiteSettings(BaseSiteSetting, ClusterableModel):
 
     panels = [
         MultiFieldPanel(
-            [FieldPanel("organisation_name"), FieldPanel("tagline")], heading=_("Identité")
+            [
+                FieldPanel("organisation_name"),
+                FieldRowPanel([FieldPanel("tagline"), FieldPanel("tagline_en")]),
+            ],
+            heading=_("Identité"),
         ),
         MultiFieldPanel(
             [
@@ -66,6 +78,13 @@ class SiteSettings(BaseSiteSetting, ClusterableModel):
 
     def __str__(self) -> str:
         return str(_("Paramètres du site de campagne"))
+
+    @property
+    def localized_tagline(self) -> str:
+        """The tagline in the active language (site settings are not translated pages)."""
+        if self.tagline_en and (get_language() or "").startswith("en"):
+            return self.tagline_en
+        return self.tagline
 
 
 class SocialLink(Orderable):

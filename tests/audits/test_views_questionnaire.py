@@ -111,7 +111,9 @@ def test_submission_opens_engagement_scores_it_and_sends_the_summary(
 
 def test_results_page_shows_the_booking_button_when_booking_exists(client, demo_site, monkeypatch):
     """With a booking link from calendar_sync, the results page offers the button."""
-    monkeypatch.setattr("audits.views.booking_url", lambda e: "https://example.test/rdv/abc")
+    monkeypatch.setattr(
+        "audits.views.booking_url", lambda e, **kwargs: "https://example.test/rdv/abc"
+    )
     response = submit_questionnaire(client)
     html = client.get(response["Location"]).content.decode()
     assert 'href="https://example.test/rdv/abc"' in html
@@ -122,8 +124,8 @@ def test_without_booking_the_page_and_email_promise_a_call_back(
     client, demo_site, monkeypatch, run_on_commit
 ):
     """When no booking link can be made, both say a consultant proposes a slot within 2 days."""
-    monkeypatch.setattr("audits.views.booking_url", lambda e: None)
-    monkeypatch.setattr("audits.services.booking_url", lambda e: None)
+    monkeypatch.setattr("audits.views.booking_url", lambda e, **kwargs: None)
+    monkeypatch.setattr("audits.services.booking_url", lambda e, **kwargs: None)
     with run_on_commit():
         response = submit_questionnaire(client)
     html = client.get(response["Location"]).content.decode()

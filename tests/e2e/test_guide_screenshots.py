@@ -124,7 +124,7 @@ def test_marketing_guide_screenshots(live_server, demo, page_at, shoot):
     base = live_server.url
     home = HomePage.objects.get(locale__language_code="fr")
     campaign = CampaignPage.objects.get(slug="associations")
-    audit = AuditPage.objects.get()
+    audit = AuditPage.objects.get(locale__language_code="fr")
     page = page_at(WIDTH, HEIGHT)
     sign_in(page, base, "marketing")
 

@@ -16,6 +16,7 @@ class Command(BaseCommand):
         import_catalogue(load_catalogue_file())
         home = cms_demo.load()
         audit_page = audits_demo.load(home)
+        audits_demo.load_english(audit_page)
         users = pipeline_demo.load_users()
         organisations = pipeline_demo.load_organisations(users["consultant"])
         calendar_demo.load(users["consultant"])
