@@ -20,8 +20,8 @@ from django.urls import path, reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django_otp import devices_for_user, user_has_device
 from django_otp import login as otp_login
-from django_otp import user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from wagtail import hooks
 
@@ -46,6 +46,16 @@ def is_required_for(user) -> bool:
         user.is_authenticated
         and user.groups.filter(permissions__codename=REQUIRE_CODENAME).exists()
     )
+
+
+def reset_devices(user) -> int:
+    """Forget every second factor of `user` (lost phone): if their group requires one, they
+    enrol a new one at their next sign-in. Returns how many devices were removed."""
+    removed = 0
+    for device in devices_for_user(user, confirmed=None):
+        device.delete()
+        removed += 1
+    return removed
 
 
 class TwoFactorRequiredMiddleware:

@@ -98,3 +98,26 @@ def test_a_password_alone_cannot_replace_an_enrolled_device(
     response = client.get("/admin/securite/2fa/")
     assert response["Location"].startswith("/admin/securite/2fa/verifier/")
     assert TOTPDevice.objects.filter(user=consultant).count() == 1
+
+
+def test_reset_two_factor_command_lets_a_user_enrol_again(
+    client, consultant, required_for_consultants
+):
+    """A lost phone: the command removes the devices, the next sign-in asks to enrol again;
+    an unknown account is refused with a clear message."""
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    TOTPDevice.objects.create(user=consultant, name="phone", confirmed=True)
+    output = StringIO()
+    call_command("reset_two_factor", consultant.username, stdout=output)
+    assert "supprimée" in output.getvalue()
+    assert not TOTPDevice.objects.filter(user=consultant).exists()
+    client.force_login(consultant)
+    assert client.get("/admin/")["Location"].startswith("/admin/securite/2fa/")
+
+    call_command("reset_two_factor", consultant.username, stdout=output)
+    assert "n'avait aucune" in output.getvalue()
+    with pytest.raises(CommandError, match="Aucun compte « personne »"):
+        call_command("reset_two_factor", "personne")
