@@ -11,17 +11,19 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import wraps
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.http import Http404
-from django.urls import path
+from django.urls import path, reverse
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc.views import (
     OIDCAuthenticationCallbackView,
     OIDCAuthenticationRequestView,
     OIDCLogoutView,
 )
+from wagtail.admin.views.account import LogoutView as WagtailLogoutView
 
 
 class PasserelleOIDCBackend(OIDCAuthenticationBackend):
@@ -62,6 +64,39 @@ class PasserelleOIDCBackend(OIDCAuthenticationBackend):
             else:
                 user.groups.remove(group)
         return user
+
+
+def provider_logout_url(request) -> str:
+    """Where "Log out" leads someone who signed in through the provider: the provider's own
+    logout (OpenID Connect RP-Initiated Logout 1.0), which comes back to our sign-in page, so
+    the next person on a shared computer is not signed straight back in."""
+    back = settings.SITE_URL + reverse("wagtailadmin_login")
+    endpoint = settings.OIDC_OP_LOGOUT_ENDPOINT
+    token = request.session.get("oidc_id_token")
+    if not endpoint or not token:
+        return back
+    query = urlencode(
+        {
+            "id_token_hint": token,
+            "post_logout_redirect_uri": back,
+            "client_id": settings.OIDC_RP_CLIENT_ID,
+        }
+    )
+    return f"{endpoint}{'&' if '?' in endpoint else '?'}{query}"
+
+
+def admin_logout(request, *args, **kwargs):
+    """Wagtail's "Log out", through the provider for those who signed in with it."""
+    if settings.OIDC_ENABLED and request.method == "POST" and request.session.get("oidc_id_token"):
+        response = OIDCLogoutView.as_view()(request)
+        # As Wagtail does: no fresh session cookie, so public pages stay cacheable.
+        response.delete_cookie(
+            settings.SESSION_COOKIE_NAME,
+            domain=settings.SESSION_COOKIE_DOMAIN,
+            path=settings.SESSION_COOKIE_PATH,
+        )
+        return response
+    return WagtailLogoutView.as_view()(request, *args, **kwargs)
 
 
 def enabled_only(view):

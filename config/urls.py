@@ -6,10 +6,13 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from cms import views as cms_views
+from config import oidc
 from config.health import healthz
 
 urlpatterns = [
     re_path(r"^healthz/?$", healthz, name="healthz"),
+    # Before Wagtail's own: "Log out" also signs out of the identity provider (config/oidc.py).
+    path("admin/logout/", oidc.admin_logout, name="passerelle_admin_logout"),
     path("admin/", include(wagtailadmin_urls)),
     path("oidc/", include("config.oidc")),
     path("documents/", include(wagtaildocs_urls)),

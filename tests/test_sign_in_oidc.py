@@ -74,3 +74,24 @@ def test_the_sign_in_page_offers_the_provider_only_when_configured(client, setti
     assert client.get("/oidc/authenticate/").status_code == 404
     settings.OIDC_ENABLED = True
     assert "Se connecter avec" in client.get("/admin/login/").content.decode()
+
+
+def test_log_out_also_ends_the_provider_session(client, provider, settings, consultant):
+    """Signed in through the provider, "Log out" leads to the provider's logout with the ID
+    token and our sign-in page to come back to; signed in with a password, it stays Wagtail's."""
+    settings.OIDC_OP_LOGOUT_ENDPOINT = f"{provider.base}/logout"
+    sign_in(client, provider, {"email": "alix@coop.example", "groups": ["consultants"]})
+    token = client.session["oidc_id_token"]
+    response = client.post("/admin/logout/")
+    assert response.status_code == 302
+    target = urlsplit(response["Location"])
+    assert f"{target.scheme}://{target.netloc}{target.path}" == f"{provider.base}/logout"
+    query = parse_qs(target.query)
+    assert query["id_token_hint"] == [token]
+    assert query["post_logout_redirect_uri"] == [f"{settings.SITE_URL}/admin/login/"]
+    assert client.get("/admin/").status_code == 302  # signed out here too
+
+    client.force_login(consultant)
+    response = client.post("/admin/logout/")
+    assert response.status_code == 302 and response["Location"] == "/admin/login/"
+    assert client.get("/admin/").status_code == 302
