@@ -20,6 +20,7 @@ from calendar_sync.links import booking_url
 from pipeline import outbox, tokens
 from pipeline import services as pipeline_services
 from pipeline.models import NotificationKind
+from pipeline.services.base import team_language
 
 if TYPE_CHECKING:
     from audience.attribution import Attribution
@@ -190,18 +191,20 @@ def record_submission(
     answers = page.mapped_answers(form_data)
     result = diagnose(answers)
     details = result.as_dict()
-    intake = pipeline_services.intake_submission(
-        answers, source=page.title, score=result.score, score_details=details,
-        attribution=credited,
-    )  # fmt: skip
+    # The respondent reads the e-mails, and the pages they link to, in the questionnaire's
+    # language; the contact keeps it for the meeting's invitations.
+    language = page.locale.language_code
+    with team_language():
+        intake = pipeline_services.intake_submission(
+            answers, source=page.title, score=result.score, score_details=details,
+            attribution=credited, language=language,
+        )  # fmt: skip
     submission.engagement = intake.engagement
     submission.score = result.score
     submission.score_details = details
     submission.save(update_fields=["engagement", "score", "score_details"])
 
     raw = issue_results_link(submission)
-    # The respondent reads the e-mail, and the pages it links to, in the questionnaire's language.
-    language = page.locale.language_code
     outbox.queue_email(
         kind=NotificationKind.AUDIT_CONFIRMATION,
         to=[intake.contact.email],

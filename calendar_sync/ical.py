@@ -136,10 +136,13 @@ def _event(meeting: Meeting, *, stamp: datetime, status: str) -> Event:
     return event
 
 
-def invite(meeting: Meeting, method: str, *, stamp: datetime | None = None) -> bytes:
-    """The iTIP object of an iMIP e-mail: REQUEST (new or moved) or CANCEL."""
+def invite(
+    meeting: Meeting, method: str, *, stamp: datetime | None = None, language: str | None = None
+) -> bytes:
+    """The iTIP object of an iMIP e-mail: REQUEST (new or moved) or CANCEL, with its summary
+    and description in `language` (French by default)."""
     stamp = stamp or timezone.now()
-    with translation.override(settings.LANGUAGE_CODE):
+    with translation.override(language or settings.LANGUAGE_CODE):
         calendar = new_calendar(method)
         status = "CANCELLED" if method == Method.CANCEL else "CONFIRMED"
         event = _event(meeting, stamp=stamp, status=status)

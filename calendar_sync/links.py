@@ -49,12 +49,16 @@ def meeting_token(meeting: Meeting) -> str:
     return tokens.issue(MEETING, meeting, expires_at=meeting.end)
 
 
-def manage_url(raw: str) -> str:
-    return absolute(_reverse("calendar_sync:manage", raw))
+def manage_path(raw: str, *, language: str | None = None) -> str:
+    return _reverse("calendar_sync:manage", raw, language)
 
 
-def manage_ics_url(raw: str) -> str:
-    return absolute(_reverse("calendar_sync:manage_ics", raw))
+def manage_url(raw: str, *, language: str | None = None) -> str:
+    return absolute(manage_path(raw, language=language))
+
+
+def manage_ics_url(raw: str, *, language: str | None = None) -> str:
+    return absolute(_reverse("calendar_sync:manage_ics", raw, language))
 
 
 def feed_path(raw: str) -> str:

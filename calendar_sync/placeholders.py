@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from calendar_sync import links
 from calendar_sync.models import Meeting, MeetingStatus
@@ -41,7 +41,8 @@ def _meeting(context: PlaceholderContext, *, held: bool = False) -> Meeting | No
 def booking_link(context: PlaceholderContext) -> str:
     if context.preview:
         return _("[lien personnel de réservation, créé à l'envoi]")
-    return links.booking_url(context.engagement) or ""
+    # The message is rendered in its own language: the link opens the page in that language.
+    return links.booking_url(context.engagement, language=get_language()) or ""
 
 
 def meeting_date(context: PlaceholderContext) -> str:

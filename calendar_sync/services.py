@@ -49,7 +49,7 @@ from pipeline.models import (
     NotificationStatus,
 )
 from pipeline.services import emails as pipeline_emails
-from pipeline.services.base import record_history_user, require
+from pipeline.services.base import record_history_user, require, team_language
 from pipeline.stages import Stage
 
 logger = logging.getLogger(__name__)
@@ -220,6 +220,15 @@ def _meeting_context(meeting: Meeting, **extra) -> dict:
     }
 
 
+def correspondence_language(meeting: Meeting) -> str:
+    """The language the organisation is written to about this meeting: its attendees'
+    (the first one's with a known contact), else French."""
+    for attendee in meeting.attendees.select_related("contact").order_by("pk"):
+        if attendee.contact is not None and attendee.contact.language in dict(settings.LANGUAGES):
+            return attendee.contact.language
+    return settings.LANGUAGE_CODE
+
+
 def _queue_invite(meeting: Meeting, method: str, *, manage_raw: str | None = None):
     """One iMIP e-mail to the organisation's attendees (never to the ORGANIZER)."""
     attendees = [a.email for a in meeting.attendees.all()]
@@ -233,15 +242,16 @@ def _queue_invite(meeting: Meeting, method: str, *, manage_raw: str | None = Non
         kind, template, filename = NotificationKind.MEETING_REQUEST, "meeting_request", "invitation"
     else:
         kind, template, filename = NotificationKind.MEETING_UPDATE, "meeting_update", "invitation"
-    calendar_text = ical.invite(meeting, method).decode("utf-8")
+    language = correspondence_language(meeting)
+    calendar_text = ical.invite(meeting, method, language=language).decode("utf-8")
     extra = {}
     if manage_raw:
         extra = {
-            "manage_url": links.manage_url(manage_raw),
-            "ics_url": links.manage_ics_url(manage_raw),
+            "manage_url": links.manage_url(manage_raw, language=language),
+            "ics_url": links.manage_ics_url(manage_raw, language=language),
         }
     elif method == ical.Method.CANCEL and meeting.engagement.is_open:
-        extra = {"rebook_url": links.booking_url(meeting.engagement)}
+        extra = {"rebook_url": links.booking_url(meeting.engagement, language=language)}
     notification = outbox.queue_email(
         kind=kind,
         to=to,
@@ -259,6 +269,7 @@ def _queue_invite(meeting: Meeting, method: str, *, manage_raw: str | None = Non
         attachments=[
             {"filename": f"{filename}.ics", "content": calendar_text, "mimetype": "application/ics"}
         ],
+        language=language,
     )
     Notification.objects.filter(pk=notification.pk, status=NotificationStatus.PENDING).update(
         from_email=_sender_address(meeting.organiser)
@@ -402,21 +413,18 @@ def book_slot(
         raise SlotUnavailable(
             _("Désolé, ce créneau n'est plus disponible. Voici les prochains créneaux libres.")
         )
-    if engagement.owner_id is None:
-        pipeline_services.assign(engagement, meeting.organiser, user=None)
-        engagement.refresh_from_db()
-    _set_attendees(meeting, _organisation_contacts(engagement))
-    _enter_meeting_stage(
-        engagement, meeting, user=None, note=_("Rendez-vous réservé en ligne pour le %(when)s")
-        % {"when": _when(meeting)}
-    )  # fmt: skip
-    _activity(
-        meeting, _("Rendez-vous réservé en ligne pour le %(when)s") % {"when": _when(meeting)}
-    )
-    raw = links.meeting_token(meeting)
-    _queue_invite(meeting, ical.Method.REQUEST, manage_raw=raw)
-    _alert_consultant(meeting, "booked")
-    _queue_caldav_push(meeting)
+    with team_language():
+        if engagement.owner_id is None:
+            pipeline_services.assign(engagement, meeting.organiser, user=None)
+            engagement.refresh_from_db()
+        _set_attendees(meeting, _organisation_contacts(engagement))
+        booked = _("Rendez-vous réservé en ligne pour le %(when)s") % {"when": _when(meeting)}
+        _enter_meeting_stage(engagement, meeting, user=None, note=booked)
+        _activity(meeting, booked)
+        raw = links.meeting_token(meeting)
+        _queue_invite(meeting, ical.Method.REQUEST, manage_raw=raw)
+        _alert_consultant(meeting, "booked")
+        _queue_caldav_push(meeting)
     return BookingResult(meeting, raw)
 
 
@@ -572,17 +580,18 @@ def reschedule_meeting(
     _withdraw_reminders(meeting)
     tokens.revoke_all(links.MEETING, meeting)
     raw = links.meeting_token(meeting)
-    who = _("par l'organisation") if by_organisation else ""
-    _activity(
-        meeting,
-        _("Rendez-vous déplacé %(who)s du %(old)s au %(new)s")
-        % {"who": who, "old": previous, "new": _when(meeting)},
-        user=user,
-    )
-    _queue_invite(meeting, ical.Method.REQUEST, manage_raw=raw)
-    if by_organisation:
-        _alert_consultant(meeting, "moved")
-    _queue_caldav_push(meeting)
+    with team_language():
+        who = _("par l'organisation") if by_organisation else ""
+        _activity(
+            meeting,
+            _("Rendez-vous déplacé %(who)s du %(old)s au %(new)s")
+            % {"who": who, "old": previous, "new": _when(meeting)},
+            user=user,
+        )
+        _queue_invite(meeting, ical.Method.REQUEST, manage_raw=raw)
+        if by_organisation:
+            _alert_consultant(meeting, "moved")
+        _queue_caldav_push(meeting)
     return BookingResult(meeting, raw)
 
 
@@ -609,6 +618,12 @@ def cancel_meeting(
     meeting.save()
     _withdraw_reminders(meeting)
     tokens.revoke_all(links.MEETING, meeting)
+    with team_language():
+        _after_cancel(meeting, user=user, reason=reason, by_organisation=by_organisation)
+    return meeting
+
+
+def _after_cancel(meeting: Meeting, *, user, reason: str, by_organisation: bool) -> None:
     engagement = meeting.engagement
     engagement.refresh_from_db()
     still_booked = engagement.meetings.scheduled().exclude(pk=meeting.pk).exists()
@@ -631,7 +646,6 @@ def cancel_meeting(
     if by_organisation:
         _alert_consultant(meeting, "cancelled")
     _queue_caldav_push(meeting)
-    return meeting
 
 
 @transaction.atomic
@@ -909,6 +923,7 @@ def _queue_reminder(meeting: Meeting, minutes: int, key: str) -> None:
     if not to:
         return
     raw = links.meeting_token(meeting)
+    language = correspondence_language(meeting)
     outbox.queue_email(
         kind=NotificationKind.MEETING_REMINDER,
         to=to,
@@ -916,12 +931,13 @@ def _queue_reminder(meeting: Meeting, minutes: int, key: str) -> None:
         context=_meeting_context(
             meeting,
             minutes=minutes,
-            manage_url=links.manage_url(raw),
-            ics_url=links.manage_ics_url(raw),
+            manage_url=links.manage_url(raw, language=language),
+            ics_url=links.manage_ics_url(raw, language=language),
         ),
         idempotency_key=key,
         engagement=meeting.engagement,
         reply_to=[meeting.organiser.email] if meeting.organiser.email else (),
+        language=language,
     )
 
 
@@ -950,11 +966,12 @@ def resend_links(email: str) -> int:
         with transaction.atomic():
             meeting = upcoming_meeting(engagement)
             context = {"contact": contact, "organisation": contact.organisation}
+            language = contact.language
             if meeting is not None:
                 raw = links.meeting_token(meeting)
-                context.update(manage_url=links.manage_url(raw), meeting=meeting)
+                context.update(manage_url=links.manage_url(raw, language=language), meeting=meeting)
             else:
-                context.update(booking_url=links.booking_url(engagement))
+                context.update(booking_url=links.booking_url(engagement, language=language))
             outbox.queue_email(
                 kind=NotificationKind.OTHER,
                 to=[contact.email],
@@ -962,6 +979,7 @@ def resend_links(email: str) -> int:
                 context=context,
                 idempotency_key=f"meeting-links:{contact.pk}:{hour}",
                 engagement=engagement,
+                language=language,
             )
         sent += 1
     return sent

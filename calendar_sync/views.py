@@ -15,6 +15,7 @@ from django.http import Http404, HttpResponse, HttpResponseNotModified
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import http_date, parse_http_date_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
@@ -149,7 +150,7 @@ def book(request, token: str):
             error, status = _message(exc), 400
         else:
             return redirect(
-                f"{links._reverse('calendar_sync:manage', result.manage_token)}?reserve=1"
+                f"{links.manage_path(result.manage_token, language=get_language())}?reserve=1"
             )
     elif request.method == "POST":
         status = 400
@@ -228,7 +229,7 @@ def reschedule(request, token: str):
             error, status = _message(exc), 400
         else:
             return redirect(
-                f"{links._reverse('calendar_sync:manage', result.manage_token)}?deplace=1"
+                f"{links.manage_path(result.manage_token, language=get_language())}?deplace=1"
             )
     elif request.method == "POST":
         status = 400
@@ -255,7 +256,11 @@ def cancel(request, token: str):
         except (services.BookingError, ValidationError) as exc:
             form.add_error(None, _message(exc))
         else:
-            rebook = links.booking_url(meeting.engagement) if meeting.engagement.is_open else ""
+            rebook = (
+                links.booking_url(meeting.engagement, language=get_language())
+                if meeting.engagement.is_open
+                else ""
+            )
             return _private(
                 render(
                     request,

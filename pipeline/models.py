@@ -105,6 +105,11 @@ class Contact(TimeStampedModel):
     role = models.CharField(_("fonction"), max_length=200, blank=True)
     email = models.EmailField(_("e-mail"), max_length=254, db_index=True)
     phone = models.CharField(_("téléphone"), max_length=40, blank=True)
+    # The language of the e-mails, invitations and links sent to this person: the one of the
+    # questionnaire they answered last; consultants may change it.
+    language = models.CharField(
+        _("langue de correspondance"), max_length=8, choices=settings.LANGUAGES, default="fr"
+    )
     consent_contact = models.BooleanField(_("accepte d'être recontacté·e"), default=False)
     consent_contact_at = models.DateTimeField(_("consentement donné le"), null=True, blank=True)
     consent_newsletter = models.BooleanField(_("lettre d'information"), default=False)

@@ -71,6 +71,18 @@ def reset_broker_breaker():
 
 
 @pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in French: a request to an /en/ page leaves its thread in English
+    (LocaleMiddleware activates, nothing deactivates), which later tests must not inherit."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def clear_cache():
     """Rate-limit counters live in the cache: each test starts with none."""
     from django.core.cache import cache

@@ -26,9 +26,12 @@ def absolute(path: str) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
-def _reverse(name: str, *args) -> str:
-    # French is served without prefix; links in e-mails are French whatever the request.
-    with translation.override(settings.LANGUAGE_CODE):
+def _reverse(name: str, *args, language: str | None = None) -> str:
+    # French is served without prefix; links in e-mails are French whatever the request,
+    # unless written to someone who reads another language (Contact.language).
+    if language not in dict(settings.LANGUAGES):
+        language = settings.LANGUAGE_CODE
+    with translation.override(language):
         return reverse(name, args=args)
 
 
@@ -37,18 +40,19 @@ def new_token(roadmap: Roadmap) -> str:
     return tokens.issue(ROADMAP, roadmap, expires_at=expires)
 
 
-def page_path(raw: str) -> str:
-    return _reverse("roadmap:page", raw)
+def page_path(raw: str, *, language: str | None = None) -> str:
+    return _reverse("roadmap:page", raw, language=language)
 
 
-def page_url(roadmap: Roadmap) -> str:
+def page_url(roadmap: Roadmap, *, language: str | None = None) -> str:
     """Absolute URL of the roadmap's private page (a fresh capability link)."""
-    return absolute(page_path(new_token(roadmap)))
+    return absolute(page_path(new_token(roadmap), language=language))
 
 
 def opt_out_url(contact: Contact) -> str:
     """A link that stops the digest e-mails for this person (it never expires)."""
-    return absolute(_reverse("roadmap:opt_out", tokens.issue(DIGEST_OPT_OUT, contact)))
+    raw = tokens.issue(DIGEST_OPT_OUT, contact)
+    return absolute(_reverse("roadmap:opt_out", raw, language=contact.language))
 
 
 def resend_path() -> str:

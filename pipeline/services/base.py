@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from pipeline.models import Engagement
 
 CONSULTANTS_GROUP = "Consultants"
+
+
+def team_language() -> translation.override:
+    """Texts written for the team (timeline, stage notes, alerts) are in the site's language,
+    even when the organisation acts from an English page; what the visitor reads (errors,
+    pages, their own e-mails) stays in theirs."""
+    return translation.override(settings.LANGUAGE_CODE)
+
+
 MARKETING_GROUP = "Marketing"
 
 

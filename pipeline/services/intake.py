@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -67,6 +68,7 @@ def intake_submission(
     score: int | None = None,
     score_details: Mapping[str, Any] | None = None,
     attribution: Mapping[str, Any] | None = None,
+    language: str = "",
 ) -> IntakeResult:
     """Turn questionnaire answers (keyed by `maps_to`) into organisation, contact and engagement.
 
@@ -98,7 +100,7 @@ def intake_submission(
     else:
         _complete_organisation(organisation, answers, siren=siren, postcode=postcode)
 
-    contact = _upsert_contact(organisation, answers, email=email)
+    contact = _upsert_contact(organisation, answers, email=email, language=language)
 
     engagement = organisation.engagements.open().order_by("-created_at").first()
     created_engagement = engagement is None
@@ -196,7 +198,9 @@ def _complete_organisation(organisation: Organisation, answers, *, siren: str, p
         organisation.save(update_fields=[*changed, "updated_at"])
 
 
-def _upsert_contact(organisation: Organisation, answers, *, email: str) -> Contact:
+def _upsert_contact(
+    organisation: Organisation, answers, *, email: str, language: str = ""
+) -> Contact:
     now = timezone.now()
     contact = organisation.contacts.filter(email__iexact=email).first() or Contact(
         organisation=organisation, email=email
@@ -204,6 +208,8 @@ def _upsert_contact(organisation: Organisation, answers, *, email: str) -> Conta
     contact.name = str(answers.get("contact_name", "")).strip()[:200] or contact.name or email
     contact.role = str(answers.get("role", "")).strip()[:200] or contact.role
     contact.phone = str(answers.get("phone", "")).strip()[:40] or contact.phone
+    if language in dict(settings.LANGUAGES):
+        contact.language = language
     if answers.get("consent_contact") and not contact.consent_contact:
         contact.consent_contact, contact.consent_contact_at = True, now
     if answers.get("consent_newsletter") and not contact.consent_newsletter:

@@ -37,7 +37,7 @@ from pipeline.models import (
     RoadmapUpdateKind,
 )
 from pipeline.roadmap import links
-from pipeline.services.base import actor_name, record_history_user, require
+from pipeline.services.base import actor_name, record_history_user, require, team_language
 from pipeline.stages import Stage
 
 COMMENT_MAX_LENGTH = 2000
@@ -593,11 +593,12 @@ def publish(roadmap: Roadmap, *, user: AbstractBaseUser | None, note: str = "") 
                 "organisation": engagement.organisation,
                 "roadmap": roadmap,
                 "first": first,
-                "url": links.page_url(roadmap),
+                "url": links.page_url(roadmap, language=contact.language),
                 "consultant": _consultant(engagement),
                 "progress": progress(items),
                 "steps": len(items),
             },
+            language=contact.language,
             idempotency_key=f"roadmap-published:{roadmap.pk}:v{roadmap.version}:{contact.pk}",
             engagement=engagement,
         )
@@ -662,10 +663,11 @@ def _send_link(roadmap: Roadmap, contact: Contact, *, key: str, renewed: bool = 
             "contact": contact,
             "organisation": engagement.organisation,
             "roadmap": roadmap,
-            "url": links.page_url(roadmap),
+            "url": links.page_url(roadmap, language=contact.language),
             "renewed": renewed,
             "consultant": _consultant(engagement),
         },
+        language=contact.language,
         idempotency_key=key,
         engagement=engagement,
     )
@@ -771,22 +773,25 @@ def organisation_set_status(
     item = RoadmapItem.objects.select_for_update(of=("self",)).get(pk=item.pk)
     if item.status == status:
         return item
-    before = _snapshot(roadmap)
-    previous = item.get_status_display()
-    item.status = status
-    item._change_reason = _("depuis la page de l'organisation")
-    item.save()
-    _record_changes(roadmap, before, by_organisation=True)
-    author = clean_author(author_name)
-    summary = _("%(who)s : « %(title)s » %(old)s → %(new)s") % {
-        "who": author or _("L'organisation"),
-        "title": item.title,
-        "old": previous,
-        "new": RoadmapItemStatus(status).label,
-    }
-    _activity(roadmap, summary, item=item.pk, by_organisation=True)
-    hour = timezone.now().strftime("%Y%m%d%H")
-    _consultant_alert(roadmap, key=f"roadmap-org-status:{item.pk}:{status}:{hour}", summary=summary)
+    with team_language():
+        before = _snapshot(roadmap)
+        previous = item.get_status_display()
+        item.status = status
+        item._change_reason = _("depuis la page de l'organisation")
+        item.save()
+        _record_changes(roadmap, before, by_organisation=True)
+        author = clean_author(author_name)
+        summary = _("%(who)s : « %(title)s » %(old)s → %(new)s") % {
+            "who": author or _("L'organisation"),
+            "title": item.title,
+            "old": previous,
+            "new": RoadmapItemStatus(status).label,
+        }
+        _activity(roadmap, summary, item=item.pk, by_organisation=True)
+        hour = timezone.now().strftime("%Y%m%d%H")
+        _consultant_alert(
+            roadmap, key=f"roadmap-org-status:{item.pk}:{status}:{hour}", summary=summary
+        )
     item.refresh_from_db()
     return item
 
@@ -817,13 +822,14 @@ def organisation_comment(
         )
     author = clean_author(author_name)
     comment = RoadmapComment.objects.create(item=item, author_name=author, body=text)
-    summary = _("%(who)s a commenté « %(title)s »") % {
-        "who": author or _("L'organisation"),
-        "title": item.title,
-    }
-    _activity(roadmap, summary, body=text, item=item.pk, comment=comment.pk)
-    Roadmap.objects.filter(pk=roadmap.pk).update(revision=F("revision") + 1)
-    _consultant_alert(roadmap, key=f"roadmap-comment:{comment.pk}", summary=summary, body=text)
+    with team_language():
+        summary = _("%(who)s a commenté « %(title)s »") % {
+            "who": author or _("L'organisation"),
+            "title": item.title,
+        }
+        _activity(roadmap, summary, body=text, item=item.pk, comment=comment.pk)
+        Roadmap.objects.filter(pk=roadmap.pk).update(revision=F("revision") + 1)
+        _consultant_alert(roadmap, key=f"roadmap-comment:{comment.pk}", summary=summary, body=text)
     return comment
 
 
@@ -944,10 +950,11 @@ def _send_digest(roadmap_id: int, now: datetime.datetime) -> int:
                     "lines": [describe(u) for u in news],
                     "count": len(news),
                     "progress": progress(items),
-                    "url": links.page_url(roadmap),
+                    "url": links.page_url(roadmap, language=contact.language),
                     "opt_out_url": links.opt_out_url(contact),
                     "consultant": _consultant(engagement),
                 },
+                language=contact.language,
                 idempotency_key=f"roadmap-digest:{roadmap.pk}:{last}:{contact.pk}",
                 engagement=engagement,
             )

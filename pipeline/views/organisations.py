@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -559,17 +560,23 @@ class ContactForm(forms.ModelForm):
             "role",
             "email",
             "phone",
+            "language",
             "consent_contact",
             "consent_newsletter",
         ]
 
     def __init__(self, *args, for_user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        # Left out (an older form, an API client): the site's language.
+        self.fields["language"].required = False
         self.fields["organisation"].queryset = Organisation.objects.filter(merged_into__isnull=True)
         if for_user is not None:
             self.fields["organisation"].queryset = access.organisations_for(for_user).filter(
                 merged_into__isnull=True
             )
+
+    def clean_language(self) -> str:
+        return self.cleaned_data.get("language") or settings.LANGUAGE_CODE
 
     def save(self, commit=True):
         contact = super().save(commit=False)

@@ -9,6 +9,7 @@ from django.core import mail
 
 from audits import demo as audits_demo
 from audits.models import AuditSubmission
+from pipeline.models import Contact
 from tests.audits.helpers import submit_questionnaire
 
 pytestmark = pytest.mark.django_db
@@ -69,6 +70,10 @@ def test_english_submission_is_scored_like_the_french_one_and_answered_in_englis
     assert second.page_id == english_page.pk
     assert second.score == first.score and second.score is not None
     assert second.form_data["organisation_type"] == first.form_data["organisation_type"]
+    # The contact keeps the language of the questionnaire answered last (for the meeting).
+    assert Contact.objects.get(email="jeanne@amis-du-velo.fr").language == "en"
+    # The team's timeline stays French.
+    assert second.engagement.activities.filter(summary__startswith="Questionnaire rempli").exists()
 
     confirmation = next(m for m in mail.outbox if "jeanne@amis-du-velo.fr" in m.to)
     body = confirmation.body

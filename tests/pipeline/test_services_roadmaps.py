@@ -1,6 +1,7 @@
 """Roadmap services: draft, publish, new link, the organisation's actions, digests, completion."""
 
 import datetime
+import re
 
 import pytest
 from django.core import mail
@@ -323,3 +324,22 @@ def test_roadmap_lock_is_valid_postgresql_when_the_engagement_has_no_consultant(
     sql, _params = queryset.query.get_compiler(connection=postgresql).as_sql()
     assert 'LEFT OUTER JOIN "auth_user"' in sql
     assert sql.endswith('FOR UPDATE OF "pipeline_roadmap"')
+
+
+def test_each_contact_is_written_to_in_their_own_language(client, consultant, run_on_commit):
+    """A contact who answered in English gets the roadmap e-mail and its link in English; the
+    French contact of the same organisation keeps French."""
+    engagement = engagement_for_roadmap(consultant, contacts=2)
+    engagement.organisation.contacts.filter(email="contact1@bellecombe.test").update(language="en")
+    roadmap = services.generate_roadmap_draft(engagement, user=consultant, start=START)
+    with run_on_commit():
+        services.publish_roadmap(roadmap, user=consultant)
+    french, english = (
+        next(m for m in mail.outbox if m.to == [f"contact{n}@bellecombe.test"]) for n in (0, 1)
+    )
+    assert "Votre feuille de route" in french.subject and "/feuille-de-route/" in french.body
+    assert "/en/feuille-de-route/" not in french.body
+    assert "Your roadmap" in english.subject
+    path = re.search(r"http://testserver(/en/feuille-de-route/[A-Za-z0-9_-]+/)", english.body)
+    page = client.get(path.group(1))
+    assert page.status_code == 200 and 'lang="en"' in page.content.decode()
