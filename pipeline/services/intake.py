@@ -60,6 +60,12 @@ def find_organisation(
     return None
 
 
+def _text(answers: Mapping[str, Any], key: str) -> str:
+    """An answer as text; a missing or empty (None) answer is "", never "None"."""
+    value = answers.get(key)
+    return "" if value is None else str(value).strip()
+
+
 @transaction.atomic
 def intake_submission(
     answers: Mapping[str, Any],
@@ -78,10 +84,10 @@ def intake_submission(
     first one that brought it (a later questionnaire fills it only when it was unknown).
     """
     attribution_fields = _attribution_fields(attribution)
-    email = str(answers.get("email", "")).strip()
-    name = str(answers.get("organisation_name", "")).strip() or email
-    postcode = identity.normalise_postcode(str(answers.get("postcode", "")))
-    siren = identity.normalise_siren(str(answers.get("siren", "")))
+    email = _text(answers, "email")
+    name = _text(answers, "organisation_name") or email
+    postcode = identity.normalise_postcode(_text(answers, "postcode"))
+    siren = identity.normalise_siren(_text(answers, "siren"))
 
     organisation = find_organisation(email=email, name=name, postcode=postcode, siren=siren)
     created_organisation = organisation is None
@@ -90,7 +96,7 @@ def intake_submission(
         organisation = Organisation.objects.create(
             name=name[:200],
             kind=_known_choice(answers.get("organisation_type"), OrganisationType),
-            headcount=str(answers.get("headcount", ""))[:16],
+            headcount=_text(answers, "headcount")[:16],
             siren=siren,
             domain=identity.organisation_domain(email),
             postcode=postcode,
@@ -183,7 +189,7 @@ def _complete_organisation(organisation: Organisation, answers, *, siren: str, p
     """Fill what we did not know yet; never overwrite what a consultant entered."""
     updates = {
         "kind": _known_choice(answers.get("organisation_type"), OrganisationType),
-        "headcount": str(answers.get("headcount", ""))[:16],
+        "headcount": _text(answers, "headcount")[:16],
         "siren": siren,
         "postcode": postcode,
     }
@@ -205,9 +211,9 @@ def _upsert_contact(
     contact = organisation.contacts.filter(email__iexact=email).first() or Contact(
         organisation=organisation, email=email
     )
-    contact.name = str(answers.get("contact_name", "")).strip()[:200] or contact.name or email
-    contact.role = str(answers.get("role", "")).strip()[:200] or contact.role
-    contact.phone = str(answers.get("phone", "")).strip()[:40] or contact.phone
+    contact.name = _text(answers, "contact_name")[:200] or contact.name or email
+    contact.role = _text(answers, "role")[:200] or contact.role
+    contact.phone = _text(answers, "phone")[:40] or contact.phone
     if language in dict(settings.LANGUAGES):
         contact.language = language
     if answers.get("consent_contact") and not contact.consent_contact:

@@ -75,3 +75,14 @@ def test_overseas_postcode_sets_the_local_time_zone():
     result = services.intake_submission(answers(postcode="97410", email="m@saintpierre974.re"))
     assert result.organisation.territory == "974"
     assert result.organisation.time_zone == "Indian/Reunion"
+
+
+def test_unanswered_optional_questions_stay_empty_not_none(consultant):
+    """An answer given as None (a question left out or hidden) is stored as "", never as the
+    text "None"; the contact's language is the questionnaire's."""
+    result = services.intake_submission(
+        answers(phone=None, role=None, siren=None, headcount=None), language="en"
+    )
+    contact = result.contact
+    assert (contact.phone, contact.role, contact.language) == ("", "", "en")
+    assert result.organisation.headcount == "" and result.organisation.siren == ""
