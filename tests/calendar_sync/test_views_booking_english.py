@@ -64,7 +64,7 @@ def test_english_contacts_get_english_invitations_with_english_links(
     )
     assert any(s.startswith("Rendez-vous réservé en ligne") for s in summaries), summaries
     alert = [m for m in mail.outbox if m.to == [engagement.owner.email]][-1]
-    assert "Meeting" not in alert.subject
+    assert alert.subject.startswith("Nouveau rendez-vous : ")
 
     with run_on_commit():
         client.post(manage + "annuler/", {"reason": "Board meeting"})
