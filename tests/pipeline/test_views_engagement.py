@@ -280,3 +280,11 @@ def test_dashboard_queries_do_not_grow_with_organisations(client, consultant):
     small = queries()
     add(45)
     assert queries() == small
+
+
+def test_contacts_written_to_in_english_are_flagged(client, consultant, engagement):
+    """A consultant sees at a glance who gets English e-mails (before writing to them)."""
+    client.force_login(consultant)
+    assert "correspondance en anglais" not in client.get(page_url(engagement)).text
+    engagement.organisation.contacts.update(language="en")
+    assert "correspondance en anglais" in client.get(page_url(engagement)).text
