@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Prefetch
-from django.utils.translation import get_language, pgettext_lazy
+from django.utils.translation import pgettext_lazy
 
 from audits import scoring
 from audits.logos import Badge, badge_for
 from audits.models import Alternative, AlternativeTarget, Phase, Tool, Usage
 from audits.models.catalogue import UsageQuestionnaireTool
+from config.languages import english_active, localized
 
 OTHER_LABEL = pgettext_lazy("outil", "Autre")
 NONE_LABEL = pgettext_lazy("outil", "Aucun")
@@ -106,12 +107,11 @@ def scoring_catalogue(tool_slugs: set[str] | None = None) -> scoring.Catalogue:
         for tool in tools_qs
     }
     # In English, the phases' English titles; their timings are French text, left out.
-    english = (get_language() or "").startswith("en")
     phases = {
         phase.number: scoring.PhaseInfo(
             phase.number,
-            phase.title_en if english and phase.title_en else phase.title,
-            "" if english else phase.timing,
+            localized(phase.title, phase.title_en),
+            "" if english_active() else phase.timing,
         )
         for phase in Phase.objects.all()
     }

@@ -7,13 +7,11 @@ so the cost grows linearly with the number of busy events, not with their produc
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from django.contrib.auth import get_user_model
-from django.db import connection
 from django.db.models import BigIntegerField, Func, Max
 from django.utils import timezone
 
@@ -111,12 +109,7 @@ class EpochSeconds(Func):
 
 
 def _epoch_pairs(queryset) -> list[tuple[int, int]]:
-    if connection.vendor in {"sqlite", "postgresql"}:
-        return list(queryset.values_list(EpochSeconds("start"), EpochSeconds("end", round_up=True)))
-    return [
-        (math.floor(s.timestamp()), math.ceil(e.timestamp()))
-        for s, e in queryset.values_list("start", "end")
-    ]
+    return list(queryset.values_list(EpochSeconds("start"), EpochSeconds("end", round_up=True)))
 
 
 def busy_intervals(

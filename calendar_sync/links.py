@@ -12,6 +12,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from config.languages import clean_language
 from pipeline import tokens
 
 if TYPE_CHECKING:
@@ -30,9 +31,7 @@ def absolute(path: str) -> str:
 def _reverse(name: str, raw: str, language: str | None = None) -> str:
     # French is served without prefix; links in e-mails are French unless the e-mail is written
     # in another language (an English questionnaire's confirmation links to English pages).
-    if language not in dict(settings.LANGUAGES):
-        language = settings.LANGUAGE_CODE
-    with translation.override(language):
+    with translation.override(clean_language(language)):
         return reverse(name, args=[raw])
 
 

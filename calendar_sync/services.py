@@ -34,6 +34,7 @@ from calendar_sync.models import (
     PartStat,
 )
 from calendar_sync.zones import zone_label
+from config.languages import clean_language
 from pipeline import outbox, tokens
 from pipeline import services as pipeline_services
 from pipeline.models import (
@@ -220,20 +221,24 @@ def _meeting_context(meeting: Meeting, **extra) -> dict:
     }
 
 
-def correspondence_language(meeting: Meeting) -> str:
-    """The language the organisation is written to about this meeting: its attendees'
-    (the first one's with a known contact), else French."""
-    for attendee in meeting.attendees.select_related("contact").order_by("pk"):
-        if attendee.contact is not None and attendee.contact.language in dict(settings.LANGUAGES):
-            return attendee.contact.language
+def _attendees_with_contacts(meeting: Meeting) -> list[MeetingAttendee]:
+    return list(meeting.attendees.select_related("contact"))
+
+
+def correspondence_language(attendees: Sequence[MeetingAttendee]) -> str:
+    """The language the organisation is written to about a meeting: that of its first
+    attendee with a known contact, else French."""
+    for attendee in attendees:
+        if attendee.contact is not None:
+            return clean_language(attendee.contact.language)
     return settings.LANGUAGE_CODE
 
 
 def _queue_invite(meeting: Meeting, method: str, *, manage_raw: str | None = None):
     """One iMIP e-mail to the organisation's attendees (never to the ORGANIZER)."""
-    attendees = [a.email for a in meeting.attendees.all()]
+    attendees = _attendees_with_contacts(meeting)
     organiser_email = (meeting.organiser.email or "").lower()
-    to = [address for address in attendees if address.lower() != organiser_email]
+    to = [a.email for a in attendees if a.email.lower() != organiser_email]
     if not to:
         return None
     if method == ical.Method.CANCEL:
@@ -242,7 +247,7 @@ def _queue_invite(meeting: Meeting, method: str, *, manage_raw: str | None = Non
         kind, template, filename = NotificationKind.MEETING_REQUEST, "meeting_request", "invitation"
     else:
         kind, template, filename = NotificationKind.MEETING_UPDATE, "meeting_update", "invitation"
-    language = correspondence_language(meeting)
+    language = correspondence_language(attendees)
     calendar_text = ical.invite(meeting, method, language=language).decode("utf-8")
     extra = {}
     if manage_raw:
@@ -919,11 +924,12 @@ def send_due_reminders(now: datetime | None = None) -> int:
 
 
 def _queue_reminder(meeting: Meeting, minutes: int, key: str) -> None:
-    to = [a.email for a in meeting.attendees.all()]
+    attendees = _attendees_with_contacts(meeting)
+    to = [a.email for a in attendees]
     if not to:
         return
     raw = links.meeting_token(meeting)
-    language = correspondence_language(meeting)
+    language = correspondence_language(attendees)
     outbox.queue_email(
         kind=NotificationKind.MEETING_REMINDER,
         to=to,

@@ -37,6 +37,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from config.languages import clean_language
 from pipeline.models import (
     Activity,
     ActivityKind,
@@ -118,7 +119,7 @@ def queue_email(
     recipients = clean_addresses(to)
     if not recipients:
         raise InvalidRecipient(_("Aucun destinataire valide."))
-    with translation.override(language or settings.LANGUAGE_CODE):
+    with translation.override(clean_language(language)):
         subject, text, html = render_email(template, context)
     try:
         with transaction.atomic():

@@ -11,13 +11,14 @@ import hashlib
 import json
 
 from django.db import models
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.models import Orderable
 from wagtail.search import index
+
+from config.languages import localized
 
 
 class CatalogueEntry(models.Model):
@@ -160,9 +161,7 @@ class Usage(CatalogueEntry, index.Indexed, ClusterableModel):
     @property
     def display_label(self) -> str:
         """The label in the active language: English when asked for and filled in."""
-        if self.label_en and (get_language() or "").startswith("en"):
-            return self.label_en
-        return self.label
+        return localized(self.label, self.label_en)
 
     def current_values(self) -> dict:
         values = super().current_values()

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from django.db import models
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.models import Orderable
+
+from config.languages import localized
 
 
 class SocialNetwork(models.TextChoices):
@@ -82,9 +83,7 @@ class SiteSettings(BaseSiteSetting, ClusterableModel):
     @property
     def localized_tagline(self) -> str:
         """The tagline in the active language (site settings are not translated pages)."""
-        if self.tagline_en and (get_language() or "").startswith("en"):
-            return self.tagline_en
-        return self.tagline
+        return localized(self.tagline, self.tagline_en)
 
 
 class SocialLink(Orderable):

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from config.languages import clean_language
 from pipeline import tokens
 
 if TYPE_CHECKING:
@@ -29,9 +30,7 @@ def absolute(path: str) -> str:
 def _reverse(name: str, *args, language: str | None = None) -> str:
     # French is served without prefix; links in e-mails are French whatever the request,
     # unless written to someone who reads another language (Contact.language).
-    if language not in dict(settings.LANGUAGES):
-        language = settings.LANGUAGE_CODE
-    with translation.override(language):
+    with translation.override(clean_language(language)):
         return reverse(name, args=args)
 
 

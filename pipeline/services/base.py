@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from pipeline.models import Engagement
 
 CONSULTANTS_GROUP = "Consultants"
+MARKETING_GROUP = "Marketing"
 
 
 def team_language() -> translation.override:
@@ -18,9 +19,6 @@ def team_language() -> translation.override:
     even when the organisation acts from an English page; what the visitor reads (errors,
     pages, their own e-mails) stays in theirs."""
     return translation.override(settings.LANGUAGE_CODE)
-
-
-MARKETING_GROUP = "Marketing"
 
 
 class IllegalTransition(ValueError):

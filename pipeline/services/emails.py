@@ -22,6 +22,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from config.languages import clean_language
 from pipeline import outbox, placeholders
 from pipeline.models import (
     Activity,
@@ -74,11 +75,6 @@ def clean_body(value: str) -> str:
         )
     placeholders.validate(value)
     return value
-
-
-def clean_language(value: str) -> str:
-    languages = dict(settings.LANGUAGES)
-    return value if value in languages else settings.LANGUAGE_CODE
 
 
 def sender_parts(user) -> tuple[str, str]:
